@@ -1,0 +1,52 @@
+# Jiceng developer commands. `make help` lists them.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install migrate content site run test lint browser clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+.venv/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: .venv/.installed ## Create .venv and install the pinned packages
+
+migrate: install ## Apply database migrations (SQLite by default, DATABASE_URL otherwise)
+	$(MANAGE) migrate --noinput -v 0
+
+content: migrate ## Load content/ into the CMS (idempotent)
+	$(MANAGE) load_content
+
+site: content ## Load content/ and build the public site into site/
+	$(MANAGE) build_site
+
+run: site ## Set up everything, then serve the site and the admin on http://127.0.0.1:8000
+	$(MANAGE) ensure_dev_superuser
+	@echo "公开网站: http://$(HOST):$(PORT)/    管理后台: http://$(HOST):$(PORT)/admin/"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+browser: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install ## Run ruff on the code
+	.venv/bin/ruff check cms tests hooks bench
+	.venv/bin/ruff format --check cms tests hooks bench
+
+test: install browser ## System checks, migration check, lint and the whole test suite
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory lint
+	.venv/bin/pytest
+
+clean: ## Remove the built site, generated Markdown and the local database
+	rm -rf site site.new site.old db.sqlite3
+	cd site_src && rm -rf index.md .nav.yml cases lists notices regions themes media

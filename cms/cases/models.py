@@ -1,0 +1,154 @@
+"""Case studies (经验案例): how a place did Party-building-led community governance."""
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.core.blocks import BaseStreamBlock
+
+
+class CaseStudyIndexPage(Page):
+    """The list of all case studies; its children are the cases."""
+
+    intro = models.TextField(_("栏目介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["cases.CaseStudyPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("经验案例栏目")
+        verbose_name_plural = _("经验案例栏目")
+
+
+class CaseStudyTheme(TaggedItemBase):
+    """Links a case to a theme (减负, 清单, 物业 …)."""
+
+    content_object = ParentalKey("cases.CaseStudyPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class CaseStudyPage(Page):
+    """One reported practice of a district or community, with its figures and its source."""
+
+    region = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("所属地区"),
+        on_delete=models.PROTECT,
+        related_name="case_studies",
+        help_text=_("案例主体所在的地区，例如上党区"),
+    )
+    communities = ParentalManyToManyField(
+        "core.Region",
+        verbose_name=_("提到的社区"),
+        blank=True,
+        related_name="mentioned_in_cases",
+        help_text=_("报道中点名的社区或街道"),
+    )
+    summary = models.TextField(_("摘要"), max_length=1000, help_text=_("用我们自己的话概括做法和成效，三五句即可"))
+    themes = ClusterTaggableManager(through=CaseStudyTheme, blank=True, verbose_name=_("主题"))
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("正文"))
+
+    source_publisher = models.CharField(_("来源媒体或发布单位"), max_length=200)
+    source_date = models.DateField(_("来源日期"), null=True, blank=True)
+    source_edition = models.CharField(_("版次"), max_length=50, blank=True, help_text=_("例如 第21版"))
+    source_byline = models.CharField(_("作者/署名"), max_length=200, blank=True, help_text=_("记者、通讯员或署名单位"))
+    source_url = models.CharField(
+        _("原文链接"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"], message=_("原文链接必须以 http:// 或 https:// 开头。"))],
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("region"),
+        FieldPanel("communities"),
+        FieldPanel("summary"),
+        FieldPanel("themes"),
+        InlinePanel("practices", label=_("特色做法"), heading=_("特色做法")),
+        InlinePanel("key_figures", label=_("关键数字"), heading=_("关键数字")),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("source_publisher"),
+                FieldRowPanel([FieldPanel("source_date"), FieldPanel("source_edition")]),
+                FieldPanel("source_byline"),
+                FieldPanel("source_url"),
+            ],
+            heading=_("来源"),
+        ),
+        InlinePanel("policy_documents", label=_("相关政策文件"), heading=_("相关政策文件")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("practices", [index.SearchField("name")]),
+        index.FilterField("region"),
+    ]
+    parent_page_types = ["cases.CaseStudyIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("经验案例")
+        verbose_name_plural = _("经验案例")
+
+
+class CasePractice(Orderable):
+    """A named practice the case is known by, e.g. “群众点单、社区派单、党员接单”."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="practices")
+    name = models.CharField(_("做法名称"), max_length=100, help_text=_("不含引号，例如 红色物业"))
+    description = models.TextField(_("简要说明"), blank=True, max_length=500)
+
+    panels = [FieldPanel("name"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("特色做法")
+
+
+class CaseKeyFigure(Orderable):
+    """A number from the report, stored as data: value, unit, what it counts, and the value before."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="key_figures")
+    label = models.CharField(_("统计对象"), max_length=100, help_text=_("例如 小区党支部"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("例如 个、项、人次"))
+    before = models.DecimalField(
+        _("此前数值"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("有“由……缩减为……”时填写原来的数值"),
+    )
+    approximate = models.BooleanField(_("约数"), default=False, help_text=_("原文为“余”“多”“近”等约数时勾选"))
+
+    panels = [
+        FieldRowPanel([FieldPanel("value"), FieldPanel("unit"), FieldPanel("before")]),
+        FieldPanel("label"),
+        FieldPanel("approximate"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("关键数字")
+
+
+class CasePolicyDocument(Orderable):
+    """A policy document the case cites, by its number (文号) and title."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="policy_documents")
+    number = models.CharField(_("文号"), max_length=80, blank=True)
+    title = models.CharField(_("文件名称"), max_length=200)
+
+    panels = [FieldPanel("number"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("相关政策文件")

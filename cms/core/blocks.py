@@ -1,0 +1,53 @@
+"""StreamField blocks shared by every content kind."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
+
+
+class FigureBlock(blocks.StructBlock):
+    """A photo with its caption; the photo may be missing when only the caption survived."""
+
+    image = ImageChooserBlock(required=False, label=_("图片"))
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("图片说明"))
+    credit = blocks.CharBlock(
+        required=False, max_length=100, label=_("供图/摄影"), help_text=_("例如：合肥市委组织部供图")
+    )
+
+    class Meta:
+        icon = "image"
+        label = _("图片")
+
+
+class QuoteBlock(blocks.StructBlock):
+    """A quotation from a person named in the report."""
+
+    text = blocks.TextBlock(label=_("引文"))
+    attribution = blocks.CharBlock(required=False, max_length=100, label=_("出处/说话人"))
+
+    class Meta:
+        icon = "openquote"
+        label = _("引用")
+
+
+class BaseStreamBlock(blocks.StreamBlock):
+    """Body of a page: headings, plain paragraphs, photos and quotes."""
+
+    heading = blocks.CharBlock(max_length=120, label=_("小标题"), icon="title")
+    paragraph = blocks.TextBlock(label=_("段落"), icon="pilcrow")
+    figure = FigureBlock()
+    quote = QuoteBlock()
+
+
+class BasisBlock(blocks.StructBlock):
+    """One legal or policy basis of a list item: the text and the version it cites."""
+
+    text = blocks.CharBlock(max_length=500, label=_("依据"))
+    version = blocks.CharBlock(
+        required=False, max_length=100, label=_("版本"), help_text=_("例如：2018年修正、2025年修订")
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = _("依据")

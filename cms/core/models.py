@@ -1,0 +1,128 @@
+"""Shared domain data: the region hierarchy, disclosure metadata and the home page."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class Region(index.Indexed, models.Model):
+    """A place in the one shared hierarchy (省/市/区县/街道乡镇/社区) that every item belongs to."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("省")
+        CITY = 2, _("市")
+        COUNTY = 3, _("区县")
+        TOWNSHIP = 4, _("街道乡镇")
+        COMMUNITY = 5, _("社区")
+
+    name = models.CharField(_("名称"), max_length=100)
+    slug = models.SlugField(
+        _("网址标识"),
+        max_length=100,
+        unique=True,
+        allow_unicode=False,
+        help_text=_("用于网址，只能用小写字母、数字和连字符，例如 shangdang"),
+    )
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField(_("行政区划代码"), max_length=12, blank=True, help_text=_("可选，例如 140404"))
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("level"), FieldPanel("code")]),
+        FieldPanel("parent"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        ordering = ["level", "name"]
+
+    def __str__(self):
+        return " / ".join(r.name for r in self.ancestry())
+
+    def ancestry(self):
+        """This region and its ancestors, top first."""
+        chain, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent.level >= self.level:
+            raise ValidationError({"parent": _("上级地区的层级必须高于本地区。")})
+        node = self.parent
+        while node is not None:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError({"parent": _("上级地区不能是本地区自己或其下级。")})
+            node = node.parent
+
+
+class DisclosureFields(models.Model):
+    """Government-information-disclosure block (政府信息公开) shown on lists and notices."""
+
+    index_number = models.CharField(_("索引号"), max_length=60, blank=True, help_text=_("例如 000014349/2021-00143"))
+    publisher = models.CharField(_("发布机构"), max_length=200, blank=True, help_text=_("写全称"))
+    document_number = models.CharField(
+        _("文号"), max_length=80, blank=True, help_text=_("用六角括号，例如 民发〔2020〕20号")
+    )
+    date_written = models.DateField(_("成文日期"), null=True, blank=True)
+    date_published = models.DateField(_("发布日期"), null=True, blank=True)
+    public_attribute = models.CharField(_("公开属性"), max_length=20, blank=True, default="主动公开")
+    valid_from = models.DateField(_("施行日期"), null=True, blank=True)
+    valid_until = models.DateField(_("废止日期"), null=True, blank=True)
+
+    disclosure_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("index_number"), FieldPanel("document_number")]),
+                FieldPanel("publisher"),
+                FieldRowPanel([FieldPanel("date_written"), FieldPanel("date_published")]),
+                FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
+                FieldPanel("public_attribute"),
+            ],
+            heading=_("信息公开"),
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("废止日期不能早于施行日期。")})
+        if self.date_written and self.date_published and self.date_published < self.date_written:
+            raise ValidationError({"date_published": _("发布日期不能早于成文日期。")})
+
+
+class HomePage(Page):
+    """The site's front page: an introduction above the latest items of each kind."""
+
+    intro = models.TextField(_("首页介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cases.CaseStudyIndexPage", "lists.DutyListIndexPage", "signage.SignageNoticeIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+        verbose_name_plural = _("首页")

@@ -1,0 +1,162 @@
+"""Community lists (三张清单 and relatives): versioned documents whose items are rows."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.core.blocks import BasisBlock
+from cms.core.models import DisclosureFields
+
+
+class DutyListIndexPage(Page):
+    """The list of all published community lists."""
+
+    intro = models.TextField(_("栏目介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["lists.DutyListPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("清单栏目")
+        verbose_name_plural = _("清单栏目")
+
+
+class ListKind(models.TextChoices):
+    # The kinds are national categories; rendering depends on them (certificate columns), so they are
+    # choices. Everything that varies by place (categories, departments, bases) is free data.
+    DUTIES_BY_LAW = "duties_by_law", _("依法履职事项")
+    DUTIES_ASSISTING = "duties_assisting", _("协助履职事项")
+    CERTIFICATES_ISSUED = "certificates_issued", _("可出具证明事项")
+    CERTIFICATES_CANCELLED = "certificates_cancelled", _("不再出具证明事项")
+    TASKS_EXCLUDED = "tasks_excluded", _("不应承担事项（负面清单）")
+    ADMISSION = "admission", _("准入事项")
+
+
+CERTIFICATE_KINDS = {ListKind.CERTIFICATES_ISSUED, ListKind.CERTIFICATES_CANCELLED}
+
+
+class DutyListPage(DisclosureFields, Page):
+    """One version of one list for one jurisdiction, e.g. 某区社区不再出具证明事项清单（2024版）."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("城乡通用")
+        URBAN = "urban", _("城市社区")
+        RURAL = "rural", _("农村社区")
+
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("适用地区"), on_delete=models.PROTECT, related_name="duty_lists"
+    )
+    list_kind = models.CharField(_("清单类别"), max_length=40, choices=ListKind.choices)
+    scope = models.CharField(_("适用范围"), max_length=10, choices=Scope.choices, default=Scope.ALL)
+    version_label = models.CharField(_("版本"), max_length=50, blank=True, help_text=_("例如 2023版、第二批、试行"))
+    issuing_bodies = models.TextField(_("印发单位"), blank=True, help_text=_("每行一个单位，联合印发时按原文顺序填写"))
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("替代的旧版清单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
+    )
+    intro = models.TextField(_("说明"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("list_kind"), FieldPanel("scope")]),
+        FieldPanel("region"),
+        FieldRowPanel([FieldPanel("version_label"), FieldPanel("supersedes")]),
+        FieldPanel("issuing_bodies"),
+        FieldPanel("intro"),
+        *DisclosureFields.disclosure_panels,
+        InlinePanel("items", label=_("事项"), heading=_("事项")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.RelatedFields("items", [index.SearchField("name"), index.SearchField("content")]),
+        index.FilterField("list_kind"),
+        index.FilterField("region"),
+    ]
+    parent_page_types = ["lists.DutyListIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("清单")
+        verbose_name_plural = _("清单")
+
+    @property
+    def issuing_body_list(self):
+        return [line.strip() for line in self.issuing_bodies.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.supersedes_id and self.supersedes_id == self.pk:
+            raise ValidationError({"supersedes": _("清单不能替代它自己。")})
+        seen = set()
+        for item in self.items.all():
+            if item.number in seen:
+                raise ValidationError(_("序号 %(n)s 重复，请检查事项列表。") % {"n": item.number})
+            seen.add(item.number)
+            if self.list_kind == ListKind.CERTIFICATES_CANCELLED and not item.alternative.strip():
+                raise ValidationError(
+                    _("不再出具的证明“%(name)s”缺少“替代办理方式”：请写明居民现在去哪里办。") % {"name": item.name}
+                )
+
+
+class ListItem(Orderable):
+    """One row of a list: a duty or a certificate, with its basis and who is responsible."""
+
+    class Alternative(models.TextChoices):
+        NONE = "", _("（不适用）")
+        OTHER_BODY = "other_body", _("由其他机构出具")
+        DATA_SHARING = "data_sharing", _("数据共享核验")
+        DEPARTMENT_CHECK = "department_check", _("部门间核查")
+        PLEDGE = "pledge", _("告知承诺")
+        NOT_NEEDED = "not_needed", _("不再需要")
+
+    page = ParentalKey(DutyListPage, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveIntegerField(_("序号"))
+    category = models.CharField(_("大类"), max_length=100, blank=True)
+    name = models.CharField(_("事项名称"), max_length=200)
+    content = models.TextField(_("事项内容"), blank=True, help_text=_("协助履职清单填写社区的协助内容"))
+    basis = StreamField([("basis", BasisBlock())], blank=True, verbose_name=_("依据"))
+    department = models.CharField(_("责任部门"), max_length=200, blank=True)
+    resourcing = models.CharField(_("保障方式"), max_length=200, blank=True, help_text=_("例如 费随事转、权随责走"))
+    purpose = models.CharField(_("证明用途"), max_length=300, blank=True)
+    issuer = models.CharField(_("出具单位"), max_length=200, blank=True)
+    procedure = models.TextField(_("办理流程"), blank=True)
+    alternative_kind = models.CharField(
+        _("替代方式"), max_length=20, choices=Alternative.choices, blank=True, default=""
+    )
+    alternative = models.TextField(_("替代办理方式"), blank=True, help_text=_("不再出具的证明：居民现在去哪里、怎么办"))
+
+    panels = [
+        FieldRowPanel([FieldPanel("number"), FieldPanel("category")]),
+        FieldPanel("name"),
+        FieldPanel("content"),
+        FieldPanel("basis"),
+        FieldRowPanel([FieldPanel("department"), FieldPanel("resourcing")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("purpose"),
+                FieldPanel("issuer"),
+                FieldPanel("procedure"),
+                FieldPanel("alternative_kind"),
+                FieldPanel("alternative"),
+            ],
+            heading=_("证明事项"),
+        ),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("事项")
+        verbose_name_plural = _("事项")
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"

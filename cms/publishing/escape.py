@@ -1,0 +1,61 @@
+"""Make editor text inert in generated Markdown: no HTML, no Markdown structure, no template syntax.
+
+Every value that comes from the CMS passes through one of these before it is written into
+``site_src/``. Markdown punctuation becomes a numeric character reference, which Python-Markdown
+passes through as text and browsers show as the character itself.
+"""
+
+import html
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+# Characters with meaning to Python-Markdown or the extensions we enable (tables, attr_list,
+# footnotes, abbr, pymdownx tilde/caret/mark, md_in_html), plus HTML and template delimiters.
+_SPECIAL = set("\\`*_[]{}<>&|~^=!#:+$%\"'")
+# Bidi overrides and isolates reorder text visually; zero-width characters hide text. Neither has a
+# place in a public notice, so they are dropped.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def clean(text):
+    """Editor text without control, invisible or bidi-override characters."""
+    text = _INVISIBLE.sub("", str(text or ""))
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+
+
+def inline(text):
+    """One line of inert Markdown text: whitespace folded, every special character encoded."""
+    text = " ".join(clean(text).split())
+    out = []
+    for ch in text:
+        out.append(f"&#{ord(ch)};" if ch in _SPECIAL else ch)
+    escaped = "".join(out)
+    # A leading "-", "+" or "1." would start a list; numbers elsewhere are plain text.
+    escaped = re.sub(r"^(\d+)\.", r"\1&#46;", escaped)
+    if escaped[:1] in ("-", "+"):
+        escaped = f"&#{ord(escaped[0])};" + escaped[1:]
+    return escaped
+
+
+def block(text):
+    """A paragraph of inert Markdown: lines kept as line breaks, each line escaped."""
+    lines = [inline(line) for line in clean(text).splitlines() if line.strip()]
+    return "<br>\n".join(lines)
+
+
+def attr(text):
+    """A value for an HTML attribute in raw HTML we write into Markdown."""
+    return "".join(f"&#{ord(ch)};" if ch in _SPECIAL else ch for ch in html.escape(clean(text), quote=True))
+
+
+def safe_url(url):
+    """An http(s) URL fit for an href, or "" when the value is anything else."""
+    url = clean(url).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return url

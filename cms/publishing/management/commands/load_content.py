@@ -1,0 +1,22 @@
+"""Load a portable content folder (default: content/) into Wagtail, publishing what changed."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cms.publishing.portable import ContentError
+from cms.publishing.snapshot import Loader
+
+
+class Command(BaseCommand):
+    help = "把 content/ 目录中的内容载入 CMS 并发布（可重复运行，未变的内容不会改动）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", nargs="?", default=None)
+
+    def handle(self, folder=None, **options):
+        folder = folder or settings.CONTENT_DIR
+        try:
+            stats = Loader(folder, stdout=self.stdout if options["verbosity"] > 1 else None).run()
+        except ContentError as exc:
+            raise CommandError(f"载入失败，未保存任何内容。{exc}") from exc
+        self.stdout.write(f"载入完成：新建 {stats['created']}，更新 {stats['updated']}，未变 {stats['unchanged']}。")

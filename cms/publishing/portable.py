@@ -1,0 +1,214 @@
+"""The portable content format: Markdown files with YAML front matter, read and written byte-stably.
+
+A content folder holds ``regions.yaml``, ``site.yaml``, ``cases/*.md``, ``lists/*.md``,
+``notices/*.md`` and ``media/``. Everything here works on plain dicts; ``snapshot`` maps them to and
+from Wagtail.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+KIND_DIRS = {"case": "cases", "list": "lists", "notice": "notices"}
+
+
+class ContentError(Exception):
+    """Bad portable content; the message says what and where, in Chinese."""
+
+    def __init__(self, path, message, line=None, column=None):
+        self.path, self.line, self.column = str(path), line, column
+        where = self.path
+        if line is not None:
+            where += f" 第{line}行"
+            if column is not None:
+                where += f"第{column}列"
+        super().__init__(f"{where}：{message}")
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(data):
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096)
+
+
+def load_yaml(text, path, line_offset=0):
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        if mark is None:
+            raise ContentError(path, f"YAML 格式错误：{problem}") from exc
+        raise ContentError(path, f"YAML 格式错误：{problem}", mark.line + 1 + line_offset, mark.column + 1) from exc
+
+
+# --- front matter ----------------------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    meta: dict
+    body: str
+
+
+def read_document(path):
+    text = Path(path).read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ContentError(path, "文件必须以 --- 开头的 YAML 头信息开始", 1, 1)
+    end = text.find("\n---\n", 4)
+    if end == -1:
+        raise ContentError(path, "找不到结束头信息的 --- 行")
+    meta = load_yaml(text[4 : end + 1], path, line_offset=1)
+    if not isinstance(meta, dict):
+        raise ContentError(path, "头信息必须是“键: 值”形式", 2, 1)
+    return Document(meta=meta, body=text[end + 5 :].strip("\n"))
+
+
+def write_document(path, meta, body):
+    text = "---\n" + dump_yaml(meta) + "---\n"
+    if body:
+        text += "\n" + body + "\n"
+    write_if_changed(path, text)
+
+
+def write_if_changed(path, text):
+    """Write only when the bytes differ, so unchanged files keep their mtime."""
+    path = Path(path)
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def copy_images(images, folder):
+    """Copy image files ({"media/name": Image}) under folder; return how many changed."""
+    changed = 0
+    for key, image in sorted(images.items()):
+        with image.file.open("rb") as src:
+            data = src.read()
+        dest = Path(folder) / key
+        if not dest.exists() or dest.read_bytes() != data:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+            changed += 1
+    return changed
+
+
+# --- body: StreamField blocks <-> a small, strict Markdown ----------------------------------
+
+_FIGURE = re.compile(r'^!\[((?:[^\]\\]|\\.)*)\]\(([^)"\s]*)(?: "((?:[^"\\]|\\.)*)")?\)$')
+_QUOTE_BY = "> —— "
+
+
+def _unescape(text):
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _escape(text, chars):
+    return "".join("\\" + c if c in chars or c == "\\" else c for c in text)
+
+
+def blocks_to_markdown(blocks):
+    chunks = []
+    for block in blocks:
+        kind, value = block["type"], block["value"]
+        if kind == "heading":
+            chunks.append("## " + " ".join(value.split()))
+        elif kind == "paragraph":
+            text = re.sub(r"\n\s*\n+", "\n", value.strip())
+            if text[:1] in {"#", ">", "!", "\\"}:
+                text = "\\" + text
+            chunks.append(text)
+        elif kind == "quote":
+            lines = ["> " + line for line in value["text"].strip().splitlines() if line.strip()]
+            if value.get("attribution"):
+                lines.append(_QUOTE_BY + value["attribution"])
+            chunks.append("\n".join(lines))
+        elif kind == "figure":
+            caption = _escape(" ".join((value.get("caption") or "").split()), "]")
+            chunk = f"![{caption}]({value.get('image') or ''}"
+            if value.get("credit"):
+                chunk += ' "' + _escape(value["credit"], '"') + '"'
+            chunks.append(chunk + ")")
+        else:  # pragma: no cover - guarded by the block definition
+            raise ValueError(kind)
+    return "\n\n".join(chunks)
+
+
+def markdown_to_blocks(text, path):
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", text.strip()) if text.strip() else []:
+        chunk = chunk.strip("\n")
+        if chunk.startswith("## "):
+            blocks.append({"type": "heading", "value": chunk[3:].strip()})
+        elif chunk.startswith(">"):
+            lines = chunk.splitlines()
+            attribution = ""
+            if lines[-1].startswith(_QUOTE_BY):
+                attribution = lines.pop()[len(_QUOTE_BY) :].strip()
+            quote = "\n".join(line[1:].lstrip() for line in lines)
+            blocks.append({"type": "quote", "value": {"text": quote, "attribution": attribution}})
+        elif chunk.startswith("!["):
+            match = _FIGURE.match(chunk)
+            if not match:
+                raise ContentError(path, f'图片行格式不对：{chunk[:40]}，应为 ![说明](media/文件名 "供图")')
+            blocks.append(
+                {
+                    "type": "figure",
+                    "value": {
+                        "caption": _unescape(match.group(1)),
+                        "image": match.group(2),
+                        "credit": _unescape(match.group(3) or ""),
+                    },
+                }
+            )
+        elif chunk.startswith("#"):
+            raise ContentError(path, f"只支持二级小标题（## ），这一段不符合：{chunk[:40]}")
+        else:
+            if chunk.startswith("\\"):
+                chunk = chunk[1:]
+            blocks.append({"type": "paragraph", "value": chunk})
+    return blocks
+
+
+# --- value helpers ---------------------------------------------------------------------------
+
+
+def compact(mapping):
+    """Drop empty values so files list only what an item has."""
+    return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
+
+
+def number_out(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def as_date(value, path, field):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ContentError(path, f"字段“{field}”的日期“{value}”无法识别，应写成 2024-05-01") from exc

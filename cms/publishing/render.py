@@ -1,0 +1,539 @@
+"""Render a snapshot of public content as MkDocs Markdown in ``site_src/``.
+
+Pure function of its input: same snapshot, same bytes. Every CMS value goes through ``escape``.
+"""
+
+import hashlib
+import html
+import shutil
+from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+from django.utils.text import slugify
+
+from .escape import attr, block, inline, safe_url
+from .portable import copy_images, dump_yaml, write_if_changed
+
+GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", ".nav.yml")
+KIND_LABELS = {"case": "经验案例", "list": "清单", "notice": "两标三牌公示"}
+LIST_KIND_LABELS = {
+    "duties_by_law": "依法履职事项",
+    "duties_assisting": "协助履职事项",
+    "certificates_issued": "可出具证明事项",
+    "certificates_cancelled": "不再出具证明事项",
+    "tasks_excluded": "不应承担事项（负面清单）",
+    "admission": "准入事项",
+}
+SCOPE_LABELS = {"all": "城乡通用", "urban": "城市社区", "rural": "农村社区"}
+ROUND_LABELS = {"first": "集中清理", "follow_up": "回头看"}
+SIGN_KIND_LABELS = {"emblem": "标", "plaque": "牌"}
+PHASE_LABELS = {"before": "清理前", "after": "清理后"}
+ALTERNATIVE_LABELS = {
+    "other_body": "由其他机构出具",
+    "data_sharing": "数据共享核验",
+    "department_check": "部门间核查",
+    "pledge": "告知承诺",
+    "not_needed": "不再需要",
+}
+DISCLOSURE_LABELS = [
+    ("index_number", "索引号"),
+    ("publisher", "发布机构"),
+    ("document_number", "文号"),
+    ("date_written", "成文日期"),
+    ("date_published", "发布日期"),
+    ("valid_from", "施行日期"),
+    ("valid_until", "废止日期"),
+    ("public_attribute", "公开属性"),
+]
+# Columns of a list table: (label, how to get the cell from an item); empty columns are dropped.
+LIST_COLUMNS = {
+    "certificates_cancelled": [("证明名称", "name"), ("现在怎么办", "alternative"), ("依据", "basis")],
+    "certificates_issued": [
+        ("证明名称", "name"),
+        ("用途", "purpose"),
+        ("出具单位", "issuer"),
+        ("办理流程", "procedure"),
+        ("依据", "basis"),
+    ],
+    "duties_assisting": [
+        ("事项名称", "name"),
+        ("协助内容", "content"),
+        ("责任部门", "department"),
+        ("依据", "basis"),
+        ("保障方式", "resourcing"),
+    ],
+}
+DEFAULT_COLUMNS = [("事项名称", "name"), ("事项内容", "content"), ("责任部门", "department"), ("依据", "basis")]
+
+
+def page_slug(slug):
+    return quote(str(slug), safe="-_.~")
+
+
+def theme_slug(name):
+    return slugify(name, allow_unicode=True) or "t-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+def front_matter(title, kind=None, description=""):
+    meta = {"title": html.escape(" ".join(title.split()))}
+    if description:
+        meta["description"] = html.escape(" ".join(description.split())[:160])
+    if kind:
+        meta["kind"] = kind
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
+
+
+def table(headers, rows):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines)
+
+
+def fmt_number(value):
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+class Site:
+    """Lookups shared by every page: regions by slug, who links where."""
+
+    def __init__(self, snap, site_url):
+        self.snap = snap
+        self.site_url = site_url.rstrip("/") + "/"
+        self.regions = {}
+        self.parents = {}
+
+        def walk(nodes, parent):
+            for node in nodes or []:
+                self.regions[node["slug"]] = node
+                self.parents[node["slug"]] = parent
+                walk(node.get("children"), node["slug"])
+
+        walk(snap.regions, None)
+        self.lists_by_slug = {e["meta"]["slug"]: e for e in snap.lists}
+        self.superseded_by = {}
+        for entry in snap.lists:
+            old = entry["meta"].get("supersedes")
+            if old in self.lists_by_slug:
+                self.superseded_by.setdefault(old, []).append(entry)
+        self.in_region = {}
+        for kind, entry in snap.items():
+            own = entry["meta"].get("region") or entry["meta"].get("community")
+            for slug in self.ancestry(own):
+                self.in_region.setdefault(slug, []).append((kind, entry))
+
+    def ancestry(self, slug):
+        chain = []
+        while slug is not None and slug in self.regions and slug not in chain:
+            chain.append(slug)
+            slug = self.parents[slug]
+        return list(reversed(chain))
+
+    def region_name(self, slug):
+        return self.regions[slug]["name"] if slug in self.regions else slug
+
+    def region_trail(self, slug, prefix="../"):
+        return " › ".join(
+            f"[{inline(self.region_name(s))}]({prefix}regions/{page_slug(s)}.md)" for s in self.ancestry(slug)
+        )
+
+    def filters(self, kind, region_slug):
+        spans = [f'<span hidden data-pagefind-filter="类别">{KIND_LABELS[kind]}</span>']
+        spans += [
+            f'<span hidden data-pagefind-filter="地区">{attr(self.region_name(s))}</span>'
+            for s in self.ancestry(region_slug)
+        ]
+        return "".join(spans)
+
+    def link(self, kind, entry, prefix="../"):
+        folder = {"case": "cases", "list": "lists", "notice": "notices"}[kind]
+        return f"[{inline(entry['meta']['title'])}]({prefix}{folder}/{page_slug(entry['meta']['slug'])}.md)"
+
+    def is_current(self, entry):
+        return entry["meta"]["slug"] not in self.superseded_by
+
+
+def render_blocks(blocks, prefix="../"):
+    parts = []
+    for b in blocks:
+        kind, value = b["type"], b["value"]
+        if kind == "heading":
+            parts.append("### " + inline(value))
+        elif kind == "paragraph":
+            parts.append(block(value))
+        elif kind == "quote":
+            text = "> " + block(value["text"]).replace("\n", "\n> ")
+            if value.get("attribution"):
+                text += "\n>\n> —— " + inline(value["attribution"])
+            parts.append(text)
+        elif kind == "figure":
+            caption = inline(value.get("caption", ""))
+            credit = inline(value.get("credit", ""))
+            label = caption + (f"（{credit}）" if credit else "")
+            if value.get("image"):
+                src = prefix + quote(value["image"])
+                parts.append(
+                    f'<figure markdown="span">\n  ![{caption}]({src}){{ loading=lazy }}\n'
+                    f"  <figcaption>{label}</figcaption>\n</figure>"
+                )
+            elif label:
+                parts.append(f'<p class="jc-caption">图片说明：{label}</p>')
+    return "\n\n".join(parts)
+
+
+def disclosure_table(data):
+    rows = [[label, inline(str(data[key]))] for key, label in DISCLOSURE_LABELS if data.get(key)]
+    if not rows:
+        return ""
+    return "## 信息公开\n\n" + table(["项目", "内容"], rows)
+
+
+def source_line(source):
+    parts = []
+    if source.get("publisher"):
+        parts.append(inline(source["publisher"]))
+    if source.get("date"):
+        parts.append(str(source["date"]))
+    if source.get("edition"):
+        parts.append(inline(source["edition"]))
+    if source.get("byline"):
+        parts.append(inline(source["byline"]))
+    return " · ".join(parts)
+
+
+def render_case(site, entry):
+    meta = entry["meta"]
+    out = [front_matter(meta["title"], "case", meta.get("summary", "")), "# " + inline(meta["title"]), ""]
+    out.append(site.filters("case", meta["region"]))
+    out.append("")
+    out.append(f"**地区**：{site.region_trail(meta['region'])}  ")
+    if meta.get("communities"):
+        out.append(
+            "**提到的社区**："
+            + "、".join(f"[{inline(site.region_name(s))}](../regions/{page_slug(s)}.md)" for s in meta["communities"])
+            + "  "
+        )
+    out.append(f"**来源**：{source_line(meta.get('source', {}))}")
+    out += ["", '!!! abstract "摘要"', "", "    " + inline(meta.get("summary", "")), ""]
+    if meta.get("practices"):
+        out += ["## 特色做法", ""]
+        for p in meta["practices"]:
+            line = f"- **“{inline(p['name'])}”**"
+            if p.get("description"):
+                line += "：" + inline(p["description"])
+            out.append(line)
+        out.append("")
+    if meta.get("key_figures"):
+        rows = []
+        for f in meta["key_figures"]:
+            value = ("约" if f.get("approximate") else "") + fmt_number(f["value"])
+            change = (
+                f"由 {fmt_number(f['before'])} 变为 {fmt_number(f['value'])}" if f.get("before") is not None else ""
+            )
+            rows.append([inline(f.get("label", "")), f"**{value}**", inline(f.get("unit", "")), change])
+        out += ["## 关键数字", "", table(["统计对象", "数值", "单位", "变化"], rows), ""]
+    body = render_blocks(entry["blocks"])
+    if body:
+        out += ["## 做法详情", "", body, ""]
+    if meta.get("policy_documents"):
+        out += ["## 相关政策文件", ""]
+        out += [f"- {inline(d.get('number', ''))} {inline(d['title'])}".rstrip() for d in meta["policy_documents"]]
+        out.append("")
+    if meta.get("themes"):
+        out += [
+            "## 主题",
+            "",
+            " · ".join(f"[{inline(t)}](../themes/{page_slug(theme_slug(t))}.md)" for t in meta["themes"]),
+            "",
+        ]
+    source = meta.get("source", {})
+    cite = [f"{inline(meta['title'])}. {source_line(source)}."]
+    url = safe_url(source.get("url", ""))
+    if url:
+        cite.append(f'原文：<a href="{attr(url)}" rel="nofollow noopener">{inline(url)}</a>')
+    cite.append(f"本页：{inline(site.site_url + 'cases/' + page_slug(meta['slug']) + '/')}")
+    out += ["## 引用本页", "", '<div class="jc-cite" markdown>', "", "<br>\n".join(cite), "", "</div>", ""]
+    return "\n".join(out)
+
+
+def item_cell(item, key):
+    if key == "basis":
+        return "；".join(
+            inline(b.get("text", "")) + (f"（{inline(b['version'])}）" if b.get("version") else "")
+            for b in item.get("basis", [])
+        )
+    if key == "alternative":
+        label = ALTERNATIVE_LABELS.get(item.get("alternative_kind", ""), "")
+        text = inline(item.get("alternative", ""))
+        return f"**{label}**：{text}" if label and text else (text or label)
+    return inline(item.get(key, ""))
+
+
+def render_list(site, entry):
+    meta = entry["meta"]
+    kind = meta["list_kind"]
+    out = [front_matter(meta["title"], "list", entry.get("text", "")), "# " + inline(meta["title"]), ""]
+    out.append(site.filters("list", meta["region"]))
+    out.append("")
+    facts = [f"**类别**：{LIST_KIND_LABELS.get(kind, kind)}", f"**地区**：{site.region_trail(meta['region'])}"]
+    if meta.get("version_label"):
+        facts.append(f"**版本**：{inline(meta['version_label'])}")
+    facts.append(f"**适用范围**：{SCOPE_LABELS.get(meta.get('scope', 'all'), '')}")
+    if meta.get("issuing_bodies"):
+        facts.append("**印发单位**：" + "、".join(inline(b) for b in meta["issuing_bodies"]))
+    out += ["  \n".join(facts), ""]
+    for newer in site.superseded_by.get(meta["slug"], []):
+        out += ['!!! warning "本清单已被新版替代"', "", f"    现行版本：{site.link('list', newer)}", ""]
+    old = site.lists_by_slug.get(meta.get("supersedes"))
+    if old:
+        out += [f"本清单替代旧版：{site.link('list', old)}", ""]
+    if entry.get("text"):
+        out += [block(entry["text"]), ""]
+    columns = LIST_COLUMNS.get(kind, DEFAULT_COLUMNS)
+    items = meta.get("items", [])
+    columns = [c for c in columns if any(item_cell(i, c[1]) for i in items)]
+    groups = OrderedDict()
+    for item in items:
+        groups.setdefault(item.get("category") or "", []).append(item)
+    out += [f"## 事项（共 {len(items)} 项）", ""]
+    for category, group in groups.items():
+        if category:
+            out += [f"### {inline(category)}", ""]
+        rows = [
+            [f'<span id="item-{i["number"]}"></span>{i["number"]}'] + [item_cell(i, key) for _l, key in columns]
+            for i in group
+        ]
+        out += [table(["序号"] + [label for label, _k in columns], rows), ""]
+    disclosure = disclosure_table(meta.get("disclosure", {}))
+    if disclosure:
+        out += [disclosure, ""]
+    return "\n".join(out)
+
+
+def render_notice(site, entry):
+    meta = entry["meta"]
+    out = [front_matter(meta["title"], "notice"), "# " + inline(meta["title"]), ""]
+    out.append(site.filters("notice", meta["community"]))
+    out.append("")
+    facts = [
+        f"**社区**：{site.region_trail(meta['community'])}",
+        f"**公示日期**：{meta['date']}",
+        f"**轮次**：{ROUND_LABELS.get(meta.get('round', 'first'), '')}",
+    ]
+    if meta.get("responsible_body"):
+        facts.append(f"**责任单位**：{inline(meta['responsible_body'])}")
+    out += ["  \n".join(facts), ""]
+    counts = meta.get("counts", {})
+    if counts:
+        cells = [fmt_number(counts[k]) if counts.get(k) is not None else "—" for k in ("before", "removed", "after")]
+        out += ["## 清理情况", "", table(["清理前挂牌", "清理", "现挂牌"], [cells]), ""]
+    if meta.get("retained_signs"):
+        rows = [
+            [SIGN_KIND_LABELS.get(s["kind"], ""), inline(s["text"]), inline(s.get("position", ""))]
+            for s in meta["retained_signs"]
+        ]
+        out += ["## 保留的标牌", "", table(["类别", "标牌内容", "悬挂位置"], rows), ""]
+    if meta.get("photos"):
+        out += ["## 照片", ""]
+        blocks = [
+            {
+                "type": "figure",
+                "value": {
+                    "image": p["image"],
+                    "caption": f"{PHASE_LABELS.get(p.get('phase'), '')} {p.get('caption', '')}".strip(),
+                    "credit": "",
+                },
+            }
+            for p in meta["photos"]
+        ]
+        out += [render_blocks(blocks), ""]
+    body = render_blocks(entry["blocks"])
+    if body:
+        out += ["## 公示内容", "", body, ""]
+    disclosure = disclosure_table(meta.get("disclosure", {}))
+    if disclosure:
+        out += [disclosure, ""]
+    return "\n".join(out)
+
+
+def case_sort_key(entry):
+    date = entry["meta"].get("source", {}).get("date")
+    return (-(date.toordinal() if date else 0), entry["meta"]["slug"])
+
+
+def case_line(site, entry, prefix="../"):
+    meta = entry["meta"]
+    extra = [inline(site.region_name(meta["region"]))]
+    if meta.get("source", {}).get("date"):
+        extra.append(str(meta["source"]["date"]))
+    return f"- {site.link('case', entry, prefix)} — " + " · ".join(extra)
+
+
+def list_line(site, entry, prefix="../"):
+    meta = entry["meta"]
+    status = "" if site.is_current(entry) else "（已被替代）"
+    return f"- {site.link('list', entry, prefix)}{status} — {LIST_KIND_LABELS.get(meta['list_kind'], '')} · {len(meta.get('items', []))} 项"
+
+
+def notice_line(site, entry, prefix="../"):
+    meta = entry["meta"]
+    return f"- {site.link('notice', entry, prefix)} — {meta['date']} · {ROUND_LABELS.get(meta.get('round'), '')}"
+
+
+def render_section_index(site, key, title, lines):
+    intro = site.snap.site.get(key, {}).get("intro", "")
+    out = [front_matter(title), "# " + inline(title), ""]
+    if intro:
+        out += [block(intro), ""]
+    out += lines or ["暂无内容。"]
+    return "\n".join(out) + "\n"
+
+
+def render_region(site, slug):
+    node = site.regions[slug]
+    out = [front_matter(node["name"]), "# " + inline(node["name"]), ""]
+    trail = site.region_trail(slug)
+    out += [f"**位置**：{trail}", ""]
+    children = [c for c in node.get("children", []) if c["slug"] in site.in_region]
+    if children:
+        out += ["## 下级地区", ""]
+        out += [f"- [{inline(c['name'])}]({page_slug(c['slug'])}.md)" for c in children]
+        out.append("")
+    entries = site.in_region.get(slug, [])
+    lists = sorted((e for k, e in entries if k == "list"), key=lambda e: (not site.is_current(e), e["meta"]["slug"]))
+    cases = sorted((e for k, e in entries if k == "case"), key=case_sort_key)
+    notices = sorted(
+        (e for k, e in entries if k == "notice"),
+        key=lambda e: (str(e["meta"]["date"]), e["meta"]["slug"]),
+        reverse=True,
+    )
+    if lists:
+        out += ["## 清单", ""] + [list_line(site, e) for e in lists] + [""]
+    if notices:
+        out += ["## 两标三牌公示", ""] + [notice_line(site, e) for e in notices] + [""]
+    if cases:
+        out += ["## 经验案例", ""] + [case_line(site, e) for e in cases] + [""]
+    return "\n".join(out)
+
+
+def render_home(site):
+    home = site.snap.site.get("home", {})
+    title = home.get("title", "首页")
+    out = [front_matter(title), "# " + inline(title), ""]
+    if home.get("intro"):
+        out += [block(home["intro"]), ""]
+    out += [
+        '<form class="jc-search" action="search/" role="search">',
+        '<label for="jc-q">搜索案例、清单和证明事项</label>',
+        '<input id="jc-q" name="q" type="search" placeholder="例如：居住证明、红色物业">',
+        '<button type="submit">搜索</button>',
+        "</form>",
+        "",
+    ]
+    cases = sorted(site.snap.cases, key=case_sort_key)[:10]
+    if cases:
+        out += (
+            ["## 最新经验案例", ""]
+            + [case_line(site, e, "") for e in cases]
+            + ["", "[全部经验案例](cases/index.md)", ""]
+        )
+    current = [e for e in site.snap.lists if site.is_current(e)]
+    if current:
+        out += ["## 现行清单", ""] + [list_line(site, e, "") for e in current] + [""]
+    if site.snap.notices:
+        out += ["## 两标三牌公示", ""] + [notice_line(site, e, "") for e in site.snap.notices[:10]] + [""]
+    out += ["## 浏览", "", "- [按地区浏览](regions/index.md)", "- [按主题浏览](themes/index.md)", ""]
+    return "\n".join(out)
+
+
+def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None):
+    """Write the generated Markdown into out_dir; return the number of files written or changed."""
+    out_dir = Path(out_dir)
+    site = Site(snap, site_url)
+    files = {"index.md": render_home(site)}
+    for entry in snap.cases:
+        files[f"cases/{entry['meta']['slug']}.md"] = render_case(site, entry)
+    for entry in snap.lists:
+        files[f"lists/{entry['meta']['slug']}.md"] = render_list(site, entry)
+    for entry in snap.notices:
+        files[f"notices/{entry['meta']['slug']}.md"] = render_notice(site, entry)
+    files["cases/index.md"] = render_section_index(
+        site,
+        "cases",
+        snap.site.get("cases", {}).get("title", "经验案例"),
+        [case_line(site, e, "") for e in sorted(snap.cases, key=case_sort_key)],
+    )
+    files["lists/index.md"] = render_section_index(
+        site, "lists", snap.site.get("lists", {}).get("title", "清单"), [list_line(site, e, "") for e in snap.lists]
+    )
+    files["notices/index.md"] = render_section_index(
+        site,
+        "notices",
+        snap.site.get("notices", {}).get("title", "两标三牌公示"),
+        [notice_line(site, e, "") for e in snap.notices],
+    )
+    region_slugs = [s for s in site.regions if s in site.in_region]
+    for slug in region_slugs:
+        files[f"regions/{slug}.md"] = render_region(site, slug)
+
+    def tree(nodes, depth=0):
+        lines = []
+        for node in nodes or []:
+            if node["slug"] in site.in_region:
+                lines.append("    " * depth + f"- [{inline(node['name'])}]({page_slug(node['slug'])}.md)")
+                lines += tree(node.get("children"), depth + 1)
+        return lines
+
+    files["regions/index.md"] = render_section_index(site, "regions", "按地区浏览", tree(snap.regions))
+    themes = {}
+    for entry in snap.cases:
+        for name in entry["meta"].get("themes", []):
+            themes.setdefault(theme_slug(name), (name, []))[1].append(entry)
+    for slug, (name, entries) in sorted(themes.items()):
+        out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
+        out += [case_line(site, e) for e in sorted(entries, key=case_sort_key)]
+        files[f"themes/{slug}.md"] = "\n".join(out) + "\n"
+    files["themes/index.md"] = render_section_index(
+        site,
+        "themes",
+        "按主题浏览",
+        [
+            f"- [{inline(name)}]({page_slug(slug)}.md)（{len(entries)}）"
+            for slug, (name, entries) in sorted(themes.items())
+        ],
+    )
+    nav = [
+        {"首页": "index.md"},
+        {
+            "经验案例": ["cases/index.md"]
+            + [f"cases/{e['meta']['slug']}.md" for e in sorted(snap.cases, key=case_sort_key)]
+        },
+        {"清单": ["lists/index.md"] + [f"lists/{e['meta']['slug']}.md" for e in snap.lists]},
+        {"两标三牌": ["notices/index.md"] + [f"notices/{e['meta']['slug']}.md" for e in snap.notices]},
+        {"按地区": ["regions/index.md"]},
+        {"按主题": ["themes/index.md"]},
+        {"搜索": "search.md"},
+    ]
+    files[".nav.yml"] = dump_yaml(nav)
+
+    changed = 0
+    for rel, text in files.items():
+        changed += write_if_changed(out_dir / rel, text if text.endswith("\n") else text + "\n")
+    for top in ("cases", "lists", "notices", "regions", "themes"):
+        for stale in (out_dir / top).glob("*.md"):
+            if f"{top}/{stale.name}" not in files:
+                stale.unlink()
+                changed += 1
+    changed += copy_images(snap.images, out_dir)
+    if handwritten_dir and Path(handwritten_dir).resolve() != out_dir.resolve():
+        for src in Path(handwritten_dir).iterdir():
+            if src.name in GENERATED:
+                continue
+            dest = out_dir / src.name
+            if src.is_dir():
+                shutil.copytree(src, dest, dirs_exist_ok=True)
+            else:
+                changed += write_if_changed(dest, src.read_text(encoding="utf-8"))
+    return changed
