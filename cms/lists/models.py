@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
@@ -43,6 +44,35 @@ class ListKind(models.TextChoices):
 CERTIFICATE_KINDS = {ListKind.CERTIFICATES_ISSUED, ListKind.CERTIFICATES_CANCELLED}
 
 
+def item_errors(list_kind, items):
+    """Rules a list's rows must meet together; items are dicts or ListItem objects."""
+    errors, seen = [], set()
+    for item in items:
+        get = item.get if isinstance(item, dict) else lambda key, obj=item: getattr(obj, key)
+        number, name = get("number"), get("name")
+        if number in seen:
+            errors.append(_("序号 %(n)s 重复，请检查事项列表。") % {"n": number})
+        seen.add(number)
+        if list_kind == ListKind.CERTIFICATES_CANCELLED and not (get("alternative") or "").strip():
+            errors.append(_("不再出具的证明“%(name)s”缺少“替代办理方式”：请写明居民现在去哪里办。") % {"name": name})
+    return errors
+
+
+class DutyListPageForm(WagtailAdminPageForm):
+    """Checks the rows of the list together (duplicate numbers, missing alternatives) before saving."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("items")
+        if formset is not None and all(form.is_valid() for form in formset.forms):
+            rows = [
+                form.cleaned_data for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+            for error in item_errors(cleaned.get("list_kind"), rows):
+                self.add_error(None, error)
+        return cleaned
+
+
 class DutyListPage(DisclosureFields, Page):
     """One version of one list for one jurisdiction, e.g. 某区社区不再出具证明事项清单（2024版）."""
 
@@ -68,6 +98,7 @@ class DutyListPage(DisclosureFields, Page):
     )
     intro = models.TextField(_("说明"), blank=True)
 
+    base_form_class = DutyListPageForm
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("list_kind"), FieldPanel("scope")]),
         FieldPanel("region"),
@@ -98,15 +129,6 @@ class DutyListPage(DisclosureFields, Page):
         super().clean()
         if self.supersedes_id and self.supersedes_id == self.pk:
             raise ValidationError({"supersedes": _("清单不能替代它自己。")})
-        seen = set()
-        for item in self.items.all():
-            if item.number in seen:
-                raise ValidationError(_("序号 %(n)s 重复，请检查事项列表。") % {"n": item.number})
-            seen.add(item.number)
-            if self.list_kind == ListKind.CERTIFICATES_CANCELLED and not item.alternative.strip():
-                raise ValidationError(
-                    _("不再出具的证明“%(name)s”缺少“替代办理方式”：请写明居民现在去哪里办。") % {"name": item.name}
-                )
 
 
 class ListItem(Orderable):

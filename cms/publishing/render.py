@@ -92,6 +92,21 @@ def table(headers, rows):
     return "\n".join(lines)
 
 
+def html_table(headers, rows, row_ids=None, cls="jc-rows"):
+    """A raw-HTML table whose cells carry their column name, so CSS can stack rows on a phone.
+
+    Cells must already be escaped; they are HTML, not Markdown.
+    """
+    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
+    lines = [f'<table class="{cls}">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    for n, cells in enumerate(rows):
+        rid = f' id="{row_ids[n]}"' if row_ids else ""
+        tds = "".join(f'<td data-label="{h}">{c}</td>' for h, c in zip(headers, cells, strict=True))
+        lines.append(f"<tr{rid}>{tds}</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
+
+
 def fmt_number(value):
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
@@ -226,14 +241,14 @@ def render_case(site, entry):
             out.append(line)
         out.append("")
     if meta.get("key_figures"):
-        rows = []
+        out += ["## 关键数字", ""]
         for f in meta["key_figures"]:
             value = ("约" if f.get("approximate") else "") + fmt_number(f["value"])
-            change = (
-                f"由 {fmt_number(f['before'])} 变为 {fmt_number(f['value'])}" if f.get("before") is not None else ""
-            )
-            rows.append([inline(f.get("label", "")), f"**{value}**", inline(f.get("unit", "")), change])
-        out += ["## 关键数字", "", table(["统计对象", "数值", "单位", "变化"], rows), ""]
+            line = f"- **{value}**{inline(f.get('unit', ''))}　{inline(f.get('label', ''))}"
+            if f.get("before") is not None:
+                line += f"（由 {fmt_number(f['before'])} 变为 {fmt_number(f['value'])}）"
+            out.append(line)
+        out.append("")
     body = render_blocks(entry["blocks"])
     if body:
         out += ["## 做法详情", "", body, ""]
@@ -267,7 +282,7 @@ def item_cell(item, key):
     if key == "alternative":
         label = ALTERNATIVE_LABELS.get(item.get("alternative_kind", ""), "")
         text = inline(item.get("alternative", ""))
-        return f"**{label}**：{text}" if label and text else (text or label)
+        return f"<strong>{label}</strong>：{text}" if label and text else (text or label)
     return inline(item.get(key, ""))
 
 
@@ -301,11 +316,9 @@ def render_list(site, entry):
     for category, group in groups.items():
         if category:
             out += [f"### {inline(category)}", ""]
-        rows = [
-            [f'<span id="item-{i["number"]}"></span>{i["number"]}'] + [item_cell(i, key) for _l, key in columns]
-            for i in group
-        ]
-        out += [table(["序号"] + [label for label, _k in columns], rows), ""]
+        rows = [[str(i["number"])] + [item_cell(i, key) for _l, key in columns] for i in group]
+        ids = [f"item-{i['number']}" for i in group]
+        out += [html_table(["序号"] + [label for label, _k in columns], rows, ids), ""]
     disclosure = disclosure_table(meta.get("disclosure", {}))
     if disclosure:
         out += [disclosure, ""]

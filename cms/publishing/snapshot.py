@@ -27,7 +27,7 @@ from cms.cases.models import (
     CaseStudyPage,
 )
 from cms.core.models import HomePage, Region
-from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem, ListKind
+from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem, ListKind, item_errors
 from cms.signage.models import NoticePhoto, RetainedSign, SignageNoticeIndexPage, SignageNoticePage
 
 from .portable import (
@@ -594,6 +594,9 @@ class Loader:
                 ("basis", {"text": b.get("text", ""), "version": b.get("version", "")}) for b in data.get("basis", [])
             ]
             items.append(item)
+        errors = item_errors(page.list_kind, items)
+        if errors:
+            raise ContentError(path, "；".join(str(e) for e in errors))
         page.items = items
 
     def link_supersedes(self, entry):

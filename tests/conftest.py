@@ -1,0 +1,48 @@
+"""Shared fixtures: the test database holds the real content/ once per session; builds go to tmp dirs."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from django.core.management import call_command
+from django.test import override_settings
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load content/ once; every test runs in a transaction rolled back afterwards."""
+    with django_db_blocker.unblock():
+        call_command("load_content", str(CONTENT), verbosity=0)
+
+
+@pytest.fixture
+def site_dirs(tmp_path, settings):
+    """Point the build at temporary folders so tests never touch site_src/ or site/."""
+    settings.SITE_SOURCE_DIR = tmp_path / "site_src"
+    settings.SITE_OUTPUT_DIR = tmp_path / "site"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.SITE_SOURCE_DIR, settings.SITE_OUTPUT_DIR
+
+
+@pytest.fixture(scope="session")
+def seeded_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The site built once from content/, for tests that only read it."""
+    from cms.publishing.build import build_site
+
+    root = tmp_path_factory.mktemp("seeded")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(SITE_SOURCE_DIR=root / "site_src", SITE_OUTPUT_DIR=root / "site"),
+    ):
+        build_site()
+    yield root / "site"
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def read_page(site, url_path):
+    """The HTML of a built page by its public URL path, e.g. "cases/hefei-red-property/"."""
+    return (Path(site) / url_path / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,207 @@
+"""An editor creates and publishes each content kind in the admin; the build shows it; unpublishing removes it."""
+
+import pytest
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.models import Region
+from cms.lists.models import DutyListIndexPage, DutyListPage
+from cms.publishing.build import build_site
+from cms.signage.models import SignageNoticeIndexPage, SignageNoticePage
+
+from ..conftest import read_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.invalid", "pw")
+    client.force_login(user)
+    return client
+
+
+def add_url(model, parent):
+    return reverse("wagtailadmin_pages:add", args=(model._meta.app_label, model._meta.model_name, parent.pk))
+
+
+def post_page(client, model, parent, data):
+    data = nested_form_data({**data, "comments": inline_formset([]), "action-publish": "action-publish"})
+    response = client.post(add_url(model, parent), data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    return model.objects.get(slug=data["slug"])
+
+
+def case_form(slug, title):
+    region = Region.objects.get(slug="hefei")
+    return {
+        "title": title,
+        "slug": slug,
+        "region": str(region.pk),
+        "summary": "编辑在后台录入的案例摘要。",
+        "themes": "物业, 议事",
+        "practices": inline_formset([{"name": "楼道议事会", "description": "每月一次"}]),
+        "key_figures": inline_formset(
+            [{"label": "议事会", "value": "12", "unit": "场", "before": "", "approximate": ""}]
+        ),
+        "body": streamfield([("heading", "做法"), ("paragraph", "后台录入的正文段落。")]),
+        "source_publisher": "测试日报",
+        "source_date": "2024-01-02",
+        "source_edition": "第3版",
+        "source_byline": "记者 某某",
+        "source_url": "https://example.org/a",
+        "policy_documents": inline_formset([]),
+    }
+
+
+def test_editor_publishes_each_kind_and_the_build_shows_it(editor, site_dirs):
+    case = post_page(editor, CaseStudyPage, CaseStudyIndexPage.objects.get(), case_form("admin-case", "后台新建的案例"))
+    district = Region.objects.get(slug="sample-district")
+    duty_list = post_page(
+        editor,
+        DutyListPage,
+        DutyListIndexPage.objects.get(),
+        {
+            "title": "后台新建的清单",
+            "slug": "admin-list",
+            "list_kind": "certificates_cancelled",
+            "scope": "all",
+            "region": str(district.pk),
+            "version_label": "2025版",
+            "supersedes": "",
+            "issuing_bodies": "示例区民政局",
+            "intro": "",
+            "index_number": "",
+            "publisher": "示例区民政局",
+            "document_number": "",
+            "date_written": "",
+            "date_published": "2025-01-01",
+            "valid_from": "",
+            "valid_until": "",
+            "public_attribute": "主动公开",
+            "items": inline_formset(
+                [
+                    {
+                        "number": "1",
+                        "category": "",
+                        "name": "独生子女证明",
+                        "content": "",
+                        "basis": streamfield([]),
+                        "department": "",
+                        "resourcing": "",
+                        "purpose": "",
+                        "issuer": "",
+                        "procedure": "",
+                        "alternative_kind": "pledge",
+                        "alternative": "签署告知承诺书",
+                    },
+                ]
+            ),
+        },
+    )
+    community = Region.objects.get(slug="sample-community")
+    notice = post_page(
+        editor,
+        SignageNoticePage,
+        SignageNoticeIndexPage.objects.get(),
+        {
+            "title": "后台新建的两标三牌公示",
+            "slug": "admin-notice",
+            "community": str(community.pk),
+            "notice_date": "2025-02-03",
+            "round": "follow_up",
+            "count_before": "7",
+            "count_removed": "2",
+            "count_after": "5",
+            "responsible_body": "示例街道",
+            "retained_signs": inline_formset([]),
+            "photos": inline_formset([]),
+            "body": streamfield([("paragraph", "回头看未发现反弹。")]),
+            "index_number": "",
+            "publisher": "",
+            "document_number": "",
+            "date_written": "",
+            "date_published": "",
+            "valid_from": "",
+            "valid_until": "",
+            "public_attribute": "主动公开",
+        },
+    )
+    for page in (case, duty_list, notice):
+        assert page.live and not page.has_unpublished_changes
+    # A notice created without signs starts from the configured standard set.
+    assert [s.text for s in notice.retained_signs.all()][:2] == ["中国共产党党徽", "中国社区标识"]
+
+    _src, site = site_dirs
+    build_site()
+    assert "后台新建的案例" in read_page(site, "cases/admin-case")
+    assert "独生子女证明" in read_page(site, "lists/admin-list")
+    assert "回头看" in read_page(site, "notices/admin-notice")
+    assert "后台新建的案例" in read_page(site, "regions/hefei")
+
+    response = editor.post(reverse("wagtailadmin_pages:unpublish", args=(case.pk,)), {"include_descendants": ""})
+    assert response.status_code == 302
+    build_site()
+    assert not (site / "cases" / "admin-case").exists()
+    assert "后台新建的案例" not in read_page(site, "regions/hefei")
+    assert "后台新建的案例" not in read_page(site, "cases")
+
+
+def test_admin_rejects_a_cancelled_certificate_without_an_alternative(editor):
+    district = Region.objects.get(slug="sample-district")
+    data = nested_form_data(
+        {
+            "title": "缺替代方式的清单",
+            "slug": "bad-list",
+            "list_kind": "certificates_cancelled",
+            "scope": "all",
+            "region": str(district.pk),
+            "version_label": "",
+            "supersedes": "",
+            "issuing_bodies": "",
+            "intro": "",
+            "index_number": "",
+            "publisher": "",
+            "document_number": "",
+            "date_written": "",
+            "date_published": "",
+            "valid_from": "",
+            "valid_until": "",
+            "public_attribute": "",
+            "items": inline_formset(
+                [
+                    {
+                        "number": "1",
+                        "category": "",
+                        "name": "某证明",
+                        "content": "",
+                        "basis": streamfield([]),
+                        "department": "",
+                        "resourcing": "",
+                        "purpose": "",
+                        "issuer": "",
+                        "procedure": "",
+                        "alternative_kind": "",
+                        "alternative": "",
+                    },
+                ]
+            ),
+            "comments": inline_formset([]),
+            "action-publish": "action-publish",
+        }
+    )
+    response = editor.post(add_url(DutyListPage, DutyListIndexPage.objects.get()), data)
+    assert response.status_code == 200
+    assert "缺少“替代办理方式”" in response.content.decode()
+    assert not DutyListPage.objects.filter(slug="bad-list").exists()
+
+
+def test_admin_is_in_simplified_chinese(editor):
+    response = editor.get(reverse("wagtailadmin_home"))
+    html = response.content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "经验案例" in editor.get(add_url(CaseStudyPage, CaseStudyIndexPage.objects.get())).content.decode()
