@@ -1,5 +1,7 @@
 """Shared fixtures: the test database holds the real content/ once per session; builds go to tmp dirs."""
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -46,3 +48,12 @@ def seeded_site(django_db_setup, django_db_blocker, tmp_path_factory):
 def read_page(site, url_path):
     """The HTML of a built page by its public URL path, e.g. "cases/hefei-red-property/"."""
     return (Path(site) / url_path / "index.html").read_text(encoding="utf-8")
+
+
+def search_records(site):
+    """Every page record in the built Pagefind index, decoded: [{"url", "content", "filters", …}]."""
+    records = []
+    for path in sorted((Path(site) / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        records.append(json.loads(data[len(b"pagefind_dcd") :]))
+    return records

@@ -69,7 +69,11 @@ def build_site(progress=None):
 
     started = time.perf_counter()
     say("建立中文搜索索引（Pagefind）…")
-    _run([sys.executable, "-m", "pagefind", "--site", str(staging), "--silent"], env, "搜索索引")
+    _run(
+        [sys.executable, "-m", "pagefind", "--site", str(staging), "--exclude-selectors", ".headerlink", "--silent"],
+        env,
+        "搜索索引",
+    )
     result.timings["search"] = time.perf_counter() - started
 
     switch_in(staging, output_dir)

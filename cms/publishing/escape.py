@@ -5,7 +5,6 @@ Every value that comes from the CMS passes through one of these before it is wri
 passes through as text and browsers show as the character itself.
 """
 
-import html
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -46,7 +45,7 @@ def block(text):
 
 def attr(text):
     """A value for an HTML attribute in raw HTML we write into Markdown."""
-    return "".join(f"&#{ord(ch)};" if ch in _SPECIAL else ch for ch in html.escape(clean(text), quote=True))
+    return "".join(f"&#{ord(ch)};" if ch in _SPECIAL else ch for ch in clean(text))
 
 
 def safe_url(url):

@@ -1,0 +1,89 @@
+"""Only live, public, published content leaves the CMS: drafts, pending changes and private pages never do."""
+
+import pytest
+
+from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.models import Region
+from cms.publishing.build import build_site
+from cms.publishing.snapshot import export_snapshot
+from wagtail.models import PageViewRestriction
+
+from ..conftest import read_page, search_records
+
+pytestmark = pytest.mark.django_db
+
+
+def make_case(slug, title, publish=True):
+    page = CaseStudyPage(
+        title=title, slug=slug, region=Region.objects.get(slug="hefei"), summary="摘要", source_publisher="测试日报"
+    )
+    CaseStudyIndexPage.objects.get().add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    else:
+        page.live = False
+        page.save()
+    return page
+
+
+def exported_titles():
+    return {entry["meta"]["title"] for entry in export_snapshot().cases}
+
+
+def test_a_draft_never_published_is_not_exported():
+    make_case("draft-case", "草稿案例", publish=False)
+    assert "草稿案例" not in exported_titles()
+
+
+def test_unpublished_changes_stay_out_and_the_live_version_is_exported():
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    live_title = page.title
+    page.title = "尚未发布的修改标题"
+    page.summary = "尚未发布的摘要"
+    page.save_revision()
+    titles = exported_titles()
+    assert live_title in titles and "尚未发布的修改标题" not in titles
+    entry = next(e for e in export_snapshot().cases if e["meta"]["slug"] == "hefei-red-property")
+    assert entry["meta"]["summary"] != "尚未发布的摘要"
+
+
+@pytest.mark.parametrize("restriction", [PageViewRestriction.LOGIN, PageViewRestriction.PASSWORD])
+def test_private_and_restricted_pages_are_not_exported(restriction):
+    page = make_case("private-case", "私密案例")
+    PageViewRestriction.objects.create(page=page, restriction_type=restriction, password="secret")
+    assert "私密案例" not in exported_titles()
+
+
+def test_pages_under_a_restricted_section_are_not_exported():
+    make_case("under-restricted", "受限栏目下的案例")
+    PageViewRestriction.objects.create(
+        page=CaseStudyIndexPage.objects.get(), restriction_type=PageViewRestriction.LOGIN
+    )
+    assert exported_titles() == set()
+
+
+def test_unpublished_page_disappears_from_the_built_site(site_dirs):
+    _src, site = site_dirs
+    build_site()
+    assert (site / "cases" / "hefei-red-property" / "index.html").exists()
+    CaseStudyPage.objects.get(slug="hefei-red-property").unpublish()
+    build_site()
+    assert not (site / "cases" / "hefei-red-property").exists()
+    assert "hefei-red-property" not in read_page(site, "")
+    assert "合肥" not in read_page(site, "themes")  # no theme page keeps a link to it
+    urls = {record["url"] for record in search_records(site)}
+    assert "/cases/xinpu-red-property/" in urls and "/cases/hefei-red-property/" not in urls
+
+
+def test_drafts_never_reach_the_site_files(site_dirs):
+    src, site = site_dirs
+    make_case("draft-on-site", "仅草稿的案例", publish=False)
+    page = CaseStudyPage.objects.get(slug="xinpu-red-property")
+    page.title = "新蒲的未发布标题"
+    page.save_revision()
+    build_site()
+    everything = "".join(
+        p.read_text(encoding="utf-8", errors="ignore") for p in list(src.rglob("*.md")) + list(site.rglob("*.html"))
+    )
+    assert "仅草稿的案例" not in everything and "新蒲的未发布标题" not in everything
