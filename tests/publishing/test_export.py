@@ -2,11 +2,12 @@
 
 import pytest
 
+from wagtail.models import PageViewRestriction
+
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.build import build_site
 from cms.publishing.snapshot import export_snapshot
-from wagtail.models import PageViewRestriction
 
 from ..conftest import read_page, search_records
 

@@ -5,14 +5,16 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from django.core.management import CommandError, call_command
+
+from wagtail.models import Page, Revision
 
 from cms.cases.models import CaseStudyPage
 from cms.core.models import Region
 from cms.lists.models import DutyListPage
 from cms.publishing.portable import blocks_to_markdown, markdown_to_blocks
 from cms.publishing.snapshot import Loader
-from wagtail.models import Page, Revision
 
 from ..conftest import CONTENT
 
