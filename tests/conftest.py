@@ -57,3 +57,8 @@ def search_records(site):
         data = gzip.decompress(path.read_bytes())
         records.append(json.loads(data[len(b"pagefind_dcd") :]))
     return records
+
+
+def article(html):
+    """The page's own content, without navigation."""
+    return html.split('<article class="md-content__inner', 1)[1].split("</article>", 1)[0]

@@ -1,0 +1,109 @@
+"""The site built from content/: pages, navigation, lists, regions, themes, search index and serving."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from django.test import Client, override_settings
+
+from ..conftest import article, read_page, search_records
+
+pytestmark = pytest.mark.django_db
+
+CASES = [
+    "shangdang-burden-reduction",
+    "xinpu-red-property",
+    "ziyun-three-orders",
+    "guanling-four-forces",
+    "anshun-etdz-smart-community",
+    "yingze-jinsong-community",
+    "hefei-red-property",
+    "laiwu-one-artery-four-links",
+]
+
+
+def test_every_published_item_has_a_page_and_the_site_is_chinese(seeded_site):
+    for slug in CASES:
+        html = read_page(seeded_site, f"cases/{slug}")
+        assert '<html lang="zh"' in html
+    for path in ("", "cases", "lists", "notices", "regions", "themes", "search"):
+        assert (seeded_site / path / "index.html").exists(), path
+    assert "【示例】示例社区“两标三牌”清理情况公示" in read_page(seeded_site, "notices/sample-community-signage-2024")
+
+
+def test_navigation_offers_kind_region_and_theme(seeded_site):
+    html = read_page(seeded_site, "")
+    tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', html)
+    assert tabs[:7] == ["首页", "经验案例", "清单", "两标三牌", "按地区", "按主题", "搜索"]
+
+
+def test_case_page_shows_structured_facts_and_citation(seeded_site):
+    html = read_page(seeded_site, "cases/hefei-red-property")
+    assert "“红色物业”" in html
+    assert "<strong>887</strong>个" in html
+    assert "中国城市报 · 2021-06-14 · 第21版（城市党建） · 记者 郭文治 孟航" in html
+    assert "http://127.0.0.1:8000/cases/hefei-red-property/" in html
+    assert 'href="../../regions/anhui/"' in html and 'href="../../themes/%E7%89%A9%E4%B8%9A/"' in html
+
+
+def test_list_page_is_a_table_of_linkable_rows_with_the_way_instead(seeded_site):
+    html = read_page(seeded_site, "lists/sample-certificates-cancelled-2024")
+    assert '<tr id="item-2">' in html
+    row = re.search(r'<tr id="item-2">(.*?)</tr>', html, re.S).group(1)
+    assert "居住证明" in row and "派出所" in row and 'data-label="现在怎么办"' in row
+    assert "本清单替代旧版" in html and "../sample-certificates-cancelled-2022/" in html
+    old = read_page(seeded_site, "lists/sample-certificates-cancelled-2022")
+    assert "本清单已被新版替代" in old and "../sample-certificates-cancelled-2024/" in old
+    assert "示民发〔2024〕1号" in html  # disclosure block
+
+
+def test_region_pages_gather_everything_below_them(seeded_site):
+    province = article(read_page(seeded_site, "regions/shanxi"))
+    assert "上党区" in province and "劲松社区" in province
+    community = article(read_page(seeded_site, "regions/sample-community"))
+    assert "两标三牌" in community
+    district = article(read_page(seeded_site, "regions/sample-district"))
+    current = district.index("2024版）")
+    superseded = district.index("（已被替代）")
+    assert current < superseded  # current version first, the old one marked
+
+
+def test_theme_pages_list_their_cases(seeded_site):
+    html = article(read_page(seeded_site, "themes/物业"))
+    assert "hefei-red-property" in html and "xinpu-red-property" in html
+    assert "laiwu-one-artery-four-links" not in html
+
+
+def test_search_index_covers_content_pages_only_with_filters(seeded_site):
+    records = {r["url"]: r for r in search_records(seeded_site)}
+    assert {f"/cases/{slug}/" for slug in CASES} <= set(records)
+    assert "/search/" not in records and "/" not in records
+    hefei = records["/cases/hefei-red-property/"]
+    assert "红色\u200b物业" in hefei["content"] or "红色物业" in hefei["content"]
+    assert hefei["filters"]["类别"] == ["经验案例"] and "合肥市" in hefei["filters"]["地区"]
+    certificates = records["/lists/sample-certificates-cancelled-2024/"]
+    assert "居住\u200b证明" in certificates["content"] or "居住证明" in certificates["content"]
+
+
+def test_no_page_loads_anything_from_another_host(seeded_site):
+    pattern = re.compile(r'(?:src|href)="(?:https?:)?//(?!127\.0\.0\.1)', re.I)
+    for page in Path(seeded_site).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", text):
+            assert not pattern.search(tag), (page, tag)
+    for css in Path(seeded_site).rglob("*.css"):
+        assert not re.search(r"url\((['\"]?)(https?:)?//", css.read_text(encoding="utf-8")), css
+        assert "@import" not in css.read_text(encoding="utf-8") or "//" not in css.read_text(encoding="utf-8")
+
+
+def test_the_cms_serves_the_built_site_and_directory_indexes(seeded_site):
+    with override_settings(WHITENOISE_ROOT=seeded_site):
+        client = Client()
+        home = client.get("/")
+        assert home.status_code == 200
+        assert "基层 · 社区治理公开平台" in b"".join(home.streaming_content).decode()
+        listing = client.get("/cases/")
+        assert listing.status_code == 200
+        assert "hefei-red-property" in b"".join(listing.streaming_content).decode()
+        assert client.get("/admin/login/").status_code == 200
