@@ -13,9 +13,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
+from cms.core.models import SitePage
 
 
-class CaseStudyIndexPage(Page):
+class CaseStudyIndexPage(SitePage):
     """The list of all case studies; its children are the cases."""
 
     intro = models.TextField(_("栏目介绍"), blank=True)
@@ -36,7 +37,7 @@ class CaseStudyTheme(TaggedItemBase):
     content_object = ParentalKey("cases.CaseStudyPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class CaseStudyPage(Page):
+class CaseStudyPage(SitePage):
     """One reported practice of a district or community, with its figures and its source."""
 
     region = models.ForeignKey(

@@ -113,7 +113,17 @@ class DisclosureFields(models.Model):
             raise ValidationError({"date_published": _("发布日期不能早于成文日期。")})
 
 
-class HomePage(Page):
+class SitePage(Page):
+    """A page published to the static site; the MkDocs build, not a Django template, renders it."""
+
+    # Until previews render through the site build, Wagtail's Django-template preview would show an error.
+    preview_modes = []
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(SitePage):
     """The site's front page: an introduction above the latest items of each kind."""
 
     intro = models.TextField(_("首页介绍"), blank=True)

@@ -12,10 +12,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BasisBlock
-from cms.core.models import DisclosureFields
+from cms.core.models import DisclosureFields, SitePage
 
 
-class DutyListIndexPage(Page):
+class DutyListIndexPage(SitePage):
     """The list of all published community lists."""
 
     intro = models.TextField(_("栏目介绍"), blank=True)
@@ -73,7 +73,7 @@ class DutyListPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class DutyListPage(DisclosureFields, Page):
+class DutyListPage(DisclosureFields, SitePage):
     """One version of one list for one jurisdiction, e.g. 某区社区不再出具证明事项清单（2024版）."""
 
     class Scope(models.TextChoices):

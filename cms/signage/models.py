@@ -11,7 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import DisclosureFields
+from cms.core.models import DisclosureFields, SitePage
 
 
 class SignKind(models.TextChoices):
@@ -62,7 +62,7 @@ class SignStandard(models.Model):
         return list(cls.objects.filter(region__isnull=True))
 
 
-class SignageNoticeIndexPage(Page):
+class SignageNoticeIndexPage(SitePage):
     """The list of all 两标三牌 notices."""
 
     intro = models.TextField(_("栏目介绍"), blank=True)
@@ -77,7 +77,7 @@ class SignageNoticeIndexPage(Page):
         verbose_name_plural = _("两标三牌栏目")
 
 
-class SignageNoticePage(DisclosureFields, Page):
+class SignageNoticePage(DisclosureFields, SitePage):
     """A community's public notice of its sign clean-up: counts, the signs kept, photos."""
 
     class Round(models.TextChoices):
