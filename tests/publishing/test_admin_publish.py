@@ -207,7 +207,9 @@ def test_admin_is_in_simplified_chinese(editor):
     assert "经验案例" in editor.get(add_url(CaseStudyPage, CaseStudyIndexPage.objects.get())).content.decode()
 
 
-@pytest.mark.parametrize("slug", ["hefei-red-property", "sample-certificates-cancelled-2024", "sample-community-signage-2024"])
+@pytest.mark.parametrize(
+    "slug", ["hefei-red-property", "sample-certificates-cancelled-2024", "sample-community-signage-2024"]
+)
 def test_seeded_pages_open_in_the_editor(editor, slug):
     page = CaseStudyPage.objects.filter(slug=slug).first() or DutyListPage.objects.filter(slug=slug).first()
     page = page or SignageNoticePage.objects.get(slug=slug)
