@@ -66,6 +66,14 @@ def test_filters_by_kind_and_region(page, site_url):
     assert in_hefei == ["/cases/hefei-red-property/"]
 
 
+@pytest.mark.parametrize(("query", "row"), [("居住证明", "item-2"), ("死亡证明", "item-4")])
+def test_a_certificate_query_links_to_its_row_in_the_list(page, site_url, query, row):
+    page.goto(f"{site_url}/search/?q={quote(query)}")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    hrefs = page.eval_on_selector_all(".pagefind-ui__result-title .pagefind-ui__result-link", "els => els.map(e => e.href)")
+    assert f"{site_url}/lists/sample-certificates-cancelled-2024/#{row}" in hrefs
+
+
 def test_search_from_the_home_page_form(page, site_url):
     page.goto(site_url + "/")
     page.fill("#jc-q", "红色物业")
