@@ -13,18 +13,13 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import SitePage
+from cms.core.models import SectionIndexPage, SitePage
 
 
-class CaseStudyIndexPage(SitePage):
+class CaseStudyIndexPage(SectionIndexPage):
     """The list of all case studies; its children are the cases."""
 
-    intro = models.TextField(_("栏目介绍"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["core.HomePage"]
     subpage_types = ["cases.CaseStudyPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("经验案例栏目")

@@ -123,6 +123,19 @@ class SitePage(Page):
         abstract = True
 
 
+class SectionIndexPage(SitePage):
+    """The front page of one kind of content (cases, lists, notices); its children are the items."""
+
+    intro = models.TextField(_("栏目介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+    max_count = 1
+
+    class Meta:
+        abstract = True
+
+
 class HomePage(SitePage):
     """The site's front page: an introduction above the latest items of each kind."""
 

@@ -12,18 +12,13 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BasisBlock
-from cms.core.models import DisclosureFields, SitePage
+from cms.core.models import DisclosureFields, SectionIndexPage, SitePage
 
 
-class DutyListIndexPage(SitePage):
+class DutyListIndexPage(SectionIndexPage):
     """The list of all published community lists."""
 
-    intro = models.TextField(_("栏目介绍"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["core.HomePage"]
     subpage_types = ["lists.DutyListPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("清单栏目")

@@ -11,7 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import DisclosureFields, SitePage
+from cms.core.models import DisclosureFields, SectionIndexPage, SitePage
 
 
 class SignKind(models.TextChoices):
@@ -62,15 +62,10 @@ class SignStandard(models.Model):
         return list(cls.objects.filter(region__isnull=True))
 
 
-class SignageNoticeIndexPage(SitePage):
+class SignageNoticeIndexPage(SectionIndexPage):
     """The list of all 两标三牌 notices."""
 
-    intro = models.TextField(_("栏目介绍"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["core.HomePage"]
     subpage_types = ["signage.SignageNoticePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("两标三牌栏目")

@@ -70,7 +70,9 @@ def test_filters_by_kind_and_region(page, site_url):
 def test_a_certificate_query_links_to_its_row_in_the_list(page, site_url, query, row):
     page.goto(f"{site_url}/search/?q={quote(query)}")
     page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    hrefs = page.eval_on_selector_all(".pagefind-ui__result-title .pagefind-ui__result-link", "els => els.map(e => e.href)")
+    hrefs = page.eval_on_selector_all(
+        ".pagefind-ui__result-title .pagefind-ui__result-link", "els => els.map(e => e.href)"
+    )
     assert f"{site_url}/lists/sample-certificates-cancelled-2024/#{row}" in hrefs
 
 

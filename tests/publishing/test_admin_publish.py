@@ -58,50 +58,35 @@ def case_form(slug, title):
     }
 
 
+DISCLOSURE_BLANK = dict.fromkeys(("index_number", "publisher", "document_number", "date_written", "date_published", "valid_from", "valid_until", "public_attribute"), "")
+
+
+def list_form(slug, title, alternative):
+    """Form data for a one-row list of cancelled certificates in 示例区."""
+    row = dict.fromkeys(("category", "content", "department", "resourcing", "purpose", "issuer", "procedure", "alternative_kind"), "")
+    row.update(number="1", name="独生子女证明", basis=streamfield([]), alternative=alternative)
+    return {
+        **DISCLOSURE_BLANK,
+        "title": title,
+        "slug": slug,
+        "list_kind": "certificates_cancelled",
+        "scope": "all",
+        "region": str(Region.objects.get(slug="sample-district").pk),
+        "version_label": "2025版",
+        "supersedes": "",
+        "issuing_bodies": "示例区民政局",
+        "intro": "",
+        "items": inline_formset([row]),
+    }
+
+
 def test_editor_publishes_each_kind_and_the_build_shows_it(editor, site_dirs):
     case = post_page(editor, CaseStudyPage, CaseStudyIndexPage.objects.get(), case_form("admin-case", "后台新建的案例"))
-    district = Region.objects.get(slug="sample-district")
     duty_list = post_page(
         editor,
         DutyListPage,
         DutyListIndexPage.objects.get(),
-        {
-            "title": "后台新建的清单",
-            "slug": "admin-list",
-            "list_kind": "certificates_cancelled",
-            "scope": "all",
-            "region": str(district.pk),
-            "version_label": "2025版",
-            "supersedes": "",
-            "issuing_bodies": "示例区民政局",
-            "intro": "",
-            "index_number": "",
-            "publisher": "示例区民政局",
-            "document_number": "",
-            "date_written": "",
-            "date_published": "2025-01-01",
-            "valid_from": "",
-            "valid_until": "",
-            "public_attribute": "主动公开",
-            "items": inline_formset(
-                [
-                    {
-                        "number": "1",
-                        "category": "",
-                        "name": "独生子女证明",
-                        "content": "",
-                        "basis": streamfield([]),
-                        "department": "",
-                        "resourcing": "",
-                        "purpose": "",
-                        "issuer": "",
-                        "procedure": "",
-                        "alternative_kind": "pledge",
-                        "alternative": "签署告知承诺书",
-                    },
-                ]
-            ),
-        },
+        list_form("admin-list", "后台新建的清单", "签署告知承诺书"),
     )
     community = Region.objects.get(slug="sample-community")
     notice = post_page(
@@ -121,14 +106,7 @@ def test_editor_publishes_each_kind_and_the_build_shows_it(editor, site_dirs):
             "retained_signs": inline_formset([]),
             "photos": inline_formset([]),
             "body": streamfield([("paragraph", "回头看未发现反弹。")]),
-            "index_number": "",
-            "publisher": "",
-            "document_number": "",
-            "date_written": "",
-            "date_published": "",
-            "valid_from": "",
-            "valid_until": "",
-            "public_attribute": "主动公开",
+            **DISCLOSURE_BLANK,
         },
     )
     for page in (case, duty_list, notice):
@@ -152,44 +130,9 @@ def test_editor_publishes_each_kind_and_the_build_shows_it(editor, site_dirs):
 
 
 def test_admin_rejects_a_cancelled_certificate_without_an_alternative(editor):
-    district = Region.objects.get(slug="sample-district")
     data = nested_form_data(
         {
-            "title": "缺替代方式的清单",
-            "slug": "bad-list",
-            "list_kind": "certificates_cancelled",
-            "scope": "all",
-            "region": str(district.pk),
-            "version_label": "",
-            "supersedes": "",
-            "issuing_bodies": "",
-            "intro": "",
-            "index_number": "",
-            "publisher": "",
-            "document_number": "",
-            "date_written": "",
-            "date_published": "",
-            "valid_from": "",
-            "valid_until": "",
-            "public_attribute": "",
-            "items": inline_formset(
-                [
-                    {
-                        "number": "1",
-                        "category": "",
-                        "name": "某证明",
-                        "content": "",
-                        "basis": streamfield([]),
-                        "department": "",
-                        "resourcing": "",
-                        "purpose": "",
-                        "issuer": "",
-                        "procedure": "",
-                        "alternative_kind": "",
-                        "alternative": "",
-                    },
-                ]
-            ),
+            **list_form("bad-list", "缺替代方式的清单", ""),
             "comments": inline_formset([]),
             "action-publish": "action-publish",
         }
