@@ -61,7 +61,7 @@ def build_site(progress=None):
     started = time.perf_counter()
     say("MkDocs 构建…")
     _run(
-        [str(bindir / "mkdocs"), "build", "--strict", "--quiet", "-f", str(settings.MKDOCS_CONFIG), "-d", str(staging)],
+        [str(bindir / "mkdocs"), "build", "--strict", "-f", str(settings.MKDOCS_CONFIG), "-d", str(staging)],
         env,
         "MkDocs 构建",
     )

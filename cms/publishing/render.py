@@ -135,8 +135,9 @@ class Site:
                 self.superseded_by.setdefault(old, []).append(entry)
         self.in_region = {}
         for kind, entry in snap.items():
-            own = entry["meta"].get("region") or entry["meta"].get("community")
-            for slug in self.ancestry(own):
+            places = {entry["meta"].get("region") or entry["meta"].get("community")}
+            places.update(entry["meta"].get("communities", []))  # a community named in a case lists it too
+            for slug in sorted({s for place in places for s in self.ancestry(place)}):
                 self.in_region.setdefault(slug, []).append((kind, entry))
 
     def ancestry(self, slug):
@@ -476,16 +477,16 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None
         site,
         "cases",
         snap.site.get("cases", {}).get("title", "经验案例"),
-        [case_line(site, e, "") for e in sorted(snap.cases, key=case_sort_key)],
+        [case_line(site, e) for e in sorted(snap.cases, key=case_sort_key)],
     )
     files["lists/index.md"] = render_section_index(
-        site, "lists", snap.site.get("lists", {}).get("title", "清单"), [list_line(site, e, "") for e in snap.lists]
+        site, "lists", snap.site.get("lists", {}).get("title", "清单"), [list_line(site, e) for e in snap.lists]
     )
     files["notices/index.md"] = render_section_index(
         site,
         "notices",
         snap.site.get("notices", {}).get("title", "两标三牌公示"),
-        [notice_line(site, e, "") for e in snap.notices],
+        [notice_line(site, e) for e in snap.notices],
     )
     region_slugs = [s for s in site.regions if s in site.in_region]
     for slug in region_slugs:
@@ -517,16 +518,15 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None
             for slug, (name, entries) in sorted(themes.items())
         ],
     )
+    # Navigation lists the sections only: item pages are reached from their section, region and theme
+    # pages. A nav with every item would put all N links into each of the N pages (quadratic HTML).
     nav = [
         {"首页": "index.md"},
-        {
-            "经验案例": ["cases/index.md"]
-            + [f"cases/{e['meta']['slug']}.md" for e in sorted(snap.cases, key=case_sort_key)]
-        },
-        {"清单": ["lists/index.md"] + [f"lists/{e['meta']['slug']}.md" for e in snap.lists]},
-        {"两标三牌": ["notices/index.md"] + [f"notices/{e['meta']['slug']}.md" for e in snap.notices]},
-        {"按地区": ["regions/index.md"]},
-        {"按主题": ["themes/index.md"]},
+        {"经验案例": "cases/index.md"},
+        {"清单": "lists/index.md"},
+        {"两标三牌": "notices/index.md"},
+        {"按地区": "regions/index.md"},
+        {"按主题": "themes/index.md"},
         {"搜索": "search.md"},
     ]
     files[".nav.yml"] = dump_yaml(nav)

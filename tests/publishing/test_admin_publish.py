@@ -58,12 +58,26 @@ def case_form(slug, title):
     }
 
 
-DISCLOSURE_BLANK = dict.fromkeys(("index_number", "publisher", "document_number", "date_written", "date_published", "valid_from", "valid_until", "public_attribute"), "")
+DISCLOSURE_BLANK = dict.fromkeys(
+    (
+        "index_number",
+        "publisher",
+        "document_number",
+        "date_written",
+        "date_published",
+        "valid_from",
+        "valid_until",
+        "public_attribute",
+    ),
+    "",
+)
 
 
 def list_form(slug, title, alternative):
     """Form data for a one-row list of cancelled certificates in 示例区."""
-    row = dict.fromkeys(("category", "content", "department", "resourcing", "purpose", "issuer", "procedure", "alternative_kind"), "")
+    row = dict.fromkeys(
+        ("category", "content", "department", "resourcing", "purpose", "issuer", "procedure", "alternative_kind"), ""
+    )
     row.update(number="1", name="独生子女证明", basis=streamfield([]), alternative=alternative)
     return {
         **DISCLOSURE_BLANK,

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -107,3 +108,19 @@ def test_the_cms_serves_the_built_site_and_directory_indexes(seeded_site):
         assert listing.status_code == 200
         assert "hefei-red-property" in b"".join(listing.streaming_content).decode()
         assert client.get("/admin/login/").status_code == 200
+
+
+def test_every_internal_link_resolves(seeded_site):
+    """A crawl of every built page: each relative link must land on a file of the site."""
+    broken = []
+    for page in Path(seeded_site).rglob("*.html"):
+        for href in re.findall(r'href="([^"#?]+)', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:|^//", href):
+                continue
+            base = Path(seeded_site) if href.startswith("/") else page.parent
+            target = (base / unquote(href).lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append((str(page.relative_to(seeded_site)), href))
+    assert broken == []
