@@ -38,8 +38,8 @@ browser: ## Install Debian's Chromium for the browser tests when it is missing
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install ## Run ruff on the code
-	.venv/bin/ruff check cms tests hooks
-	.venv/bin/ruff format --check cms tests hooks
+	.venv/bin/ruff check cms tests hooks bench
+	.venv/bin/ruff format --check cms tests hooks bench
 
 test: install browser ## System checks, migration check, lint and the whole test suite
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
