@@ -53,7 +53,7 @@ def read_page(site, url_path):
 def search_records(site):
     """Every page record in the built Pagefind index, decoded: [{"url", "content", "filters", …}]."""
     records = []
-    for path in sorted((Path(site) / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted(Path(site).glob("pagefind*/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         records.append(json.loads(data[len(b"pagefind_dcd") :]))
     return records

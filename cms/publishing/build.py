@@ -1,9 +1,5 @@
 """Export public content, render Markdown, build with MkDocs, index with Pagefind, switch in atomically."""
 
-import os
-import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +7,8 @@ from pathlib import Path
 from django.conf import settings
 
 from .render import render_site
+from .search import index_search
+from .sitebuild import SiteBuildError, build_generation
 from .snapshot import export_snapshot
 
 
@@ -22,23 +20,18 @@ class BuildError(Exception):
 class BuildResult:
     pages: int = 0
     changed_sources: int = 0
+    full: bool = False
+    rendered: int = 0
+    removed: int = 0
+    generation: str = ""
     timings: dict = field(default_factory=dict)
 
 
-def _run(cmd, env, step):
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[-20:]
-        raise BuildError(f"{step}失败：\n" + "\n".join(detail))
-    return proc
-
-
-def build_site(progress=None):
+def build_site(progress=None, force_full=False):
     """Build the public site from live, public pages; returns what it did and how long each step took."""
     say = progress or (lambda message: None)
     result = BuildResult()
     source_dir = Path(settings.SITE_SOURCE_DIR)
-    output_dir = Path(settings.SITE_OUTPUT_DIR)
 
     started = time.perf_counter()
     say("导出已发布内容…")
@@ -53,39 +46,24 @@ def build_site(progress=None):
     )
     result.timings["render"] = time.perf_counter() - started
 
-    staging = output_dir.with_name(output_dir.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    env = dict(os.environ, JICENG_SITE_SRC=str(source_dir), NO_MKDOCS_2_WARNING="1")
-    bindir = Path(sys.executable).parent
-
-    started = time.perf_counter()
-    say("MkDocs 构建…")
-    _run(
-        [str(bindir / "mkdocs"), "build", "--strict", "-f", str(settings.MKDOCS_CONFIG), "-d", str(staging)],
-        env,
-        "MkDocs 构建",
-    )
-    result.timings["mkdocs"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    say("建立中文搜索索引（Pagefind）…")
-    _run(
-        [sys.executable, "-m", "pagefind", "--site", str(staging), "--exclude-selectors", ".headerlink", "--silent"],
-        env,
-        "搜索索引",
-    )
-    result.timings["search"] = time.perf_counter() - started
-
-    switch_in(staging, output_dir)
-    say("完成。")
+    say("构建网页并更新中文搜索索引…")
+    base = Path(settings.MKDOCS_CONFIG).parent
+    try:
+        report = build_generation(
+            settings.MKDOCS_CONFIG,
+            source_dir,
+            settings.SITE_OUTPUT_DIR,
+            signature_paths=[settings.MKDOCS_CONFIG, base / "overrides", base / "hooks", source_dir / ".nav.yml"],
+            force_full=force_full,
+            workers=settings.SITE_BUILD_WORKERS,
+            index_search=index_search,
+        )
+    except SiteBuildError as exc:
+        raise BuildError(f"MkDocs 构建失败：\n{exc}") from exc
+    except Exception as exc:
+        raise BuildError(f"构建失败：{type(exc).__name__}: {exc}") from exc
+    result.full, result.generation = report.full, report.generation
+    result.rendered, result.removed = len(report.rendered), len(report.removed)
+    result.timings.update({f"site_{k}": v for k, v in report.timings.items()})
+    say(f"完成：{'全量' if report.full else '增量'}构建，重建 {result.rendered} 页，删除 {result.removed} 页。")
     return result
-
-
-def switch_in(staging, output_dir):
-    """Replace the live site with the staged one by renaming, never by editing it in place."""
-    old = output_dir.with_name(output_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if output_dir.exists():
-        output_dir.rename(old)
-    staging.rename(output_dir)
-    shutil.rmtree(old, ignore_errors=True)

@@ -189,10 +189,10 @@ def render_blocks(blocks, prefix="../"):
             credit = inline(value.get("credit", ""))
             label = caption + (f"（{credit}）" if credit else "")
             if value.get("image"):
-                src = prefix + quote(value["image"])
+                # Raw HTML is resolved against the page URL (cases/slug/), one level below its Markdown file.
+                src = "../" + prefix + quote(value["image"])
                 parts.append(
-                    f'<figure markdown="span">\n  ![{caption}]({src}){{ loading=lazy }}\n'
-                    f"  <figcaption>{label}</figcaption>\n</figure>"
+                    f'<figure><img src="{src}" alt="{caption}" loading="lazy"><figcaption>{label}</figcaption></figure>'
                 )
             elif label:
                 parts.append(f'<p class="jc-caption">图片说明：{label}</p>')
@@ -270,7 +270,7 @@ def render_case(site, entry):
     if url:
         cite.append(f'原文：<a href="{attr(url)}" rel="nofollow noopener">{inline(url)}</a>')
     cite.append(f"本页：{inline(site.site_url + 'cases/' + page_slug(meta['slug']) + '/')}")
-    out += ["## 引用本页", "", '<div class="jc-cite" markdown>', "", "<br>\n".join(cite), "", "</div>", ""]
+    out += ["## 引用本页", "", '<div class="jc-cite"><p>' + "<br>\n".join(cite) + "</p></div>", ""]
     return "\n".join(out)
 
 

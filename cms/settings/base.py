@@ -124,3 +124,5 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 HANDWRITTEN_PAGES_DIR = BASE_DIR / "site_src"
 PUBLIC_SITE_URL = os.environ.get("JICENG_PUBLIC_URL", "http://127.0.0.1:8000/")
+# Page rendering of a full build is split over this many forked processes.
+SITE_BUILD_WORKERS = int(os.environ.get("JICENG_BUILD_WORKERS", "2"))

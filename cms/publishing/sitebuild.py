@@ -1,0 +1,366 @@
+"""Build site/ from site_src/ with MkDocs' own machinery, in-process, fully or only for what changed.
+
+Each build writes a new *generation* folder beside the live one and then switches the ``site``
+symlink to it in one rename, so residents never see a half-built site. An incremental build starts
+from hard links to the previous generation and replaces (never edits) the files that changed: the
+previous generation keeps serving untouched until the switch.
+"""
+
+import contextlib
+import gzip
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.commands import build as mk
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+# Anything here changing means every page's HTML may change (theme, nav, styles): build everything.
+KEEP_GENERATIONS = 3
+
+
+class SiteBuildError(Exception):
+    """MkDocs refused the site (a warning in strict mode or an exception); nothing was switched in."""
+
+
+@dataclass
+class BuildReport:
+    full: bool = False
+    rendered: list = field(default_factory=list)  # src_uris rebuilt
+    removed: list = field(default_factory=list)  # src_uris whose pages were deleted
+    generation: str = ""
+    timings: dict = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
+
+
+def atomic_write(path, data):
+    """Replace a file by rename so hard-linked copies in older generations are never modified."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def file_digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def tree_signature(paths):
+    """A digest of the files that shape every page (config, theme overrides, hooks)."""
+    digest = hashlib.sha256()
+    for root in paths:
+        root = Path(root)
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root.parent)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def collect_warnings():
+    """MkDocs' strict mode, in-process: every warning it logs fails the build."""
+    collector = _WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+
+
+class MkDocsProject:
+    """A loaded MkDocs project: config, files, navigation and theme, ready to render any of its pages."""
+
+    def __init__(self, config_file, docs_dir, site_dir):
+        self.config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
+        config = self.config.plugins.on_config(self.config)
+        self.config = config
+        config.plugins.on_pre_build(config=config)
+        files = get_files(config)
+        self.env = config.theme.get_env()
+        files.add_files_from_theme(self.env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        self.files = files
+        self.nav = get_navigation(files, config)
+        self.nav = config.plugins.on_nav(self.nav, config=config, files=files)
+        self.doc_files = files.documentation_pages()
+        for file in self.doc_files:
+            if file.page is None:
+                Page(None, file, config)
+        # Navigation pages appear on every page (tabs), so their titles must be read first.
+        for page in self.nav.pages:
+            mk._populate_page(page, config, files)
+        self.env = config.plugins.on_env(self.env, config=config, files=files)
+
+    def render_pages(self, src_uris):
+        """Render the given pages and write their HTML (atomically) under the site dir."""
+        wanted = set(src_uris)
+        for file in self.doc_files:
+            if file.src_uri not in wanted:
+                continue
+            page = file.page
+            if page.content is None:
+                mk._populate_page(page, self.config, self.files)
+            html = self.page_html(page)
+            atomic_write(file.abs_dest_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            page.content = None  # free memory: a page's HTML is not needed once written
+            page.markdown = None
+
+    def page_html(self, page):
+        config = self.config
+        config._current_page = page
+        page.active = True
+        try:
+            context = mk.get_context(self.nav, self.doc_files, config, page)
+            template = self.env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=self.nav)
+            output = template.render(context)
+            return config.plugins.on_post_page(output, page=page, config=config)
+        finally:
+            page.active = False
+            config._current_page = None
+
+    def write_static_files(self):
+        """Copy theme and our static assets where they differ (by size and mtime), replacing, never editing."""
+        for file in self.files:
+            if file.is_documentation_page() or not file.inclusion.is_included():
+                continue
+            dest = Path(file.abs_dest_path)
+            if file.abs_src_path is None:  # generated in memory by a plugin
+                if not dest.exists() or dest.read_bytes() != file.content_bytes:
+                    atomic_write(dest, file.content_bytes)
+                continue
+            src = Path(file.abs_src_path)
+            if dest.exists():
+                s, d = src.stat(), dest.stat()
+                if s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime):
+                    continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+            shutil.copy2(src, tmp)
+            os.replace(tmp, dest)
+
+    def write_theme_templates(self):
+        for name in self.config.theme.static_templates:
+            template = self.env.get_template(name)
+            output = mk._build_template(name, template, self.files, self.config, self.nav)
+            if not output.strip():
+                continue
+            data = output.encode("utf-8")
+            target = Path(self.config.site_dir) / name
+            atomic_write(target, data)
+            if name == "sitemap.xml":
+                atomic_write(target.with_name("sitemap.xml.gz"), gzip.compress(data, mtime=0))
+
+
+def _render_worker(project, src_uris, queue):
+    with collect_warnings() as warnings:
+        try:
+            project.render_pages(src_uris)
+        except Exception as exc:  # reported to the parent, which fails the build
+            queue.put(("error", f"{type(exc).__name__}: {exc}", warnings.messages))
+            return
+    queue.put(("ok", "", warnings.messages))
+
+
+def render_in_parallel(project, src_uris, workers):
+    """Split page rendering over forked processes; the parent keeps the loaded project."""
+    if workers <= 1 or len(src_uris) < 200:
+        project.render_pages(src_uris)
+        return
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    chunks = [src_uris[i::workers] for i in range(workers)]
+    procs = [ctx.Process(target=_render_worker, args=(project, chunk, queue)) for chunk in chunks]
+    for proc in procs:
+        proc.start()
+    results = [queue.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    problems = [msg for status, msg, _w in results if status != "ok"] + [w for _s, _m, ws in results for w in ws]
+    if problems or any(proc.exitcode for proc in procs):
+        raise SiteBuildError("\n".join(problems) or "页面渲染进程异常退出")
+
+
+class Generations:
+    """The live ``site`` symlink and the generation folders it points to."""
+
+    def __init__(self, site_dir):
+        self.link = Path(site_dir)
+        self.root = self.link.with_name(self.link.name + ".builds")
+
+    def current(self):
+        if self.link.is_symlink():
+            target = self.link.resolve()
+            if target.is_dir():
+                return target
+        return None
+
+    def manifest(self, generation):
+        path = self.root / f"{generation.name}.json"
+        if generation is None or not path.exists():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def new(self, clone_from=None):
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[1:]) for p in self.root.glob("g*") if p.is_dir() and p.name[1:].isdigit()]
+        target = self.root / f"g{max(numbers, default=0) + 1:06d}"
+        if clone_from is None:
+            target.mkdir()
+        else:
+            shutil.copytree(clone_from, target, copy_function=os.link)
+        return target
+
+    def switch_to(self, generation, manifest):
+        atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())
+        if self.link.exists() and not self.link.is_symlink():
+            # A site/ folder from an older layout: move it aside once.
+            self.link.rename(self.root / f"legacy-{int(time.time())}")
+        tmp = self.link.with_name(f".{self.link.name}.{os.getpid()}.link")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(os.path.relpath(generation, self.link.parent), tmp)
+        os.replace(tmp, self.link)
+        self.collect(keep=generation)
+
+    def discard(self, generation):
+        shutil.rmtree(generation, ignore_errors=True)
+
+    def collect(self, keep):
+        """Remove all but the newest generations (older ones may still be serving a slow download)."""
+        gens = sorted((p for p in self.root.glob("g*") if p.is_dir()), key=lambda p: p.name)
+        for old in gens[:-KEEP_GENERATIONS]:
+            if old != keep:
+                shutil.rmtree(old, ignore_errors=True)
+                with contextlib.suppress(FileNotFoundError):
+                    (self.root / f"{old.name}.json").unlink()
+        for legacy in self.root.glob("legacy-*"):
+            shutil.rmtree(legacy, ignore_errors=True)
+
+
+def source_state(docs_dir):
+    """Digest of every Markdown page in site_src, by src_uri."""
+    docs_dir = Path(docs_dir)
+    return {
+        path.relative_to(docs_dir).as_posix(): file_digest(path)
+        for path in sorted(docs_dir.rglob("*.md"))
+        if not any(part.startswith(".") for part in path.relative_to(docs_dir).parts)
+    }
+
+
+def build_generation(config_file, docs_dir, site_dir, signature_paths, force_full=False, workers=2, index_search=None):
+    """Build a new generation of the site and switch it in; returns a BuildReport.
+
+    ``index_search(generation_dir, report)`` updates the search index inside the new generation before
+    the switch; it is given the report so it can re-index only what changed.
+    """
+    report = BuildReport()
+    gens = Generations(site_dir)
+    current = gens.current()
+    previous = gens.manifest(current) if current else {}
+    started = time.perf_counter()
+    pages = source_state(docs_dir)
+    signature = tree_signature(signature_paths)
+    report.full = force_full or not previous or previous.get("signature") != signature
+    if not report.full:
+        old_pages = previous.get("pages", {})
+        report.rendered = sorted(uri for uri, digest in pages.items() if old_pages.get(uri) != digest)
+        report.removed = sorted(uri for uri in old_pages if uri not in pages)
+        # Navigation pages (section indexes) are on every page: a change there needs everything.
+        nav_pages = navigation_pages(docs_dir)
+        report.full = any(uri in nav_pages for uri in report.rendered + report.removed)
+    report.timings["scan"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    generation = gens.new(clone_from=None if report.full else current)
+    report.timings["clone"] = time.perf_counter() - started
+    try:
+        started = time.perf_counter()
+        with collect_warnings() as warnings:
+            project = MkDocsProject(config_file, docs_dir, generation)
+            if report.full:
+                report.rendered = sorted(f.src_uri for f in project.doc_files)
+            project.write_static_files()
+            report.timings["load"] = time.perf_counter() - started
+            started = time.perf_counter()
+            render_in_parallel(project, report.rendered, workers if report.full else 1)
+            for uri in report.removed:
+                remove_page_output(generation, uri)
+            project.write_theme_templates()
+        if warnings.messages:
+            raise SiteBuildError("\n".join(warnings.messages[:20]))
+        report.timings["pages"] = time.perf_counter() - started
+        report.manifest = {"signature": signature, "pages": pages, "search": previous.get("search", {})}
+        if index_search is not None:
+            started = time.perf_counter()
+            report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
+            report.timings["search"] = time.perf_counter() - started
+    except Exception:
+        gens.discard(generation)
+        raise
+    gens.switch_to(generation, report.manifest)
+    report.generation = generation.name
+    return report
+
+
+def navigation_pages(docs_dir):
+    """The src_uris the generated .nav.yml lists (they appear in every page's tabs)."""
+    nav_file = Path(docs_dir) / ".nav.yml"
+    found = set()
+
+    def walk(node):
+        if isinstance(node, str):
+            found.add(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    if nav_file.exists():
+        import yaml
+
+        walk(yaml.safe_load(nav_file.read_text(encoding="utf-8")))
+    return found
+
+
+def page_url(src_uri):
+    """The public URL path of a Markdown page under use_directory_urls."""
+    stem = src_uri[: -len(".md")]
+    if stem == "index":
+        return "/"
+    if stem.endswith("/index"):
+        return "/" + stem[: -len("index")]
+    return f"/{stem}/"
+
+
+def remove_page_output(generation, src_uri):
+    url = page_url(src_uri)
+    target = Path(generation) / url.strip("/") / "index.html"
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    with contextlib.suppress(OSError):
+        target.parent.rmdir()
