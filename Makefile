@@ -48,5 +48,5 @@ test: install browser ## System checks, migration check, lint and the whole test
 	.venv/bin/pytest
 
 clean: ## Remove the built site, generated Markdown and the local database
-	rm -rf site site.new site.old db.sqlite3
+	rm -rf site site.builds db.sqlite3
 	cd site_src && rm -rf index.md .nav.yml cases lists notices regions themes media

@@ -18,7 +18,7 @@ CONTENT = REPO / "content"
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load content/ once; every test runs in a transaction rolled back afterwards."""
     with django_db_blocker.unblock():
-        call_command("load_content", str(CONTENT), verbosity=0)
+        call_command("load_content", str(CONTENT), "--no-build", verbosity=0)
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    "django_tasks",
+    "django_tasks_db",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -34,7 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.publishing.middleware.PublicSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,8 +113,9 @@ SITE_OUTPUT_DIR = Path(os.environ.get("JICENG_SITE_DIR", BASE_DIR / "site"))
 SITE_SOURCE_DIR = Path(os.environ.get("JICENG_SITE_SRC", BASE_DIR / "site_src"))
 MKDOCS_CONFIG = BASE_DIR / "mkdocs.yml"
 CONTENT_DIR = Path(os.environ.get("JICENG_CONTENT_DIR", BASE_DIR / "content"))
-WHITENOISE_ROOT = SITE_OUTPUT_DIR
 WHITENOISE_INDEX_FILE = True
+# The site changes whenever an editor publishes: browsers revalidate (ETag) instead of caching blindly.
+WHITENOISE_MAX_AGE = 0
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -126,3 +129,9 @@ HANDWRITTEN_PAGES_DIR = BASE_DIR / "site_src"
 PUBLIC_SITE_URL = os.environ.get("JICENG_PUBLIC_URL", "http://127.0.0.1:8000/")
 # Page rendering of a full build is split over this many forked processes.
 SITE_BUILD_WORKERS = int(os.environ.get("JICENG_BUILD_WORKERS", "2"))
+
+# Background work (site builds, Wagtail's own tasks) goes through a database-backed queue; `make run`
+# starts its worker (`manage.py db_worker`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A burst of publishes is built once: a queued build starts after this many quiet seconds.
+SITE_BUILD_DEBOUNCE = float(os.environ.get("JICENG_BUILD_DEBOUNCE", "2"))

@@ -99,7 +99,7 @@ def test_no_page_loads_anything_from_another_host(seeded_site):
 
 
 def test_the_cms_serves_the_built_site_and_directory_indexes(seeded_site):
-    with override_settings(WHITENOISE_ROOT=seeded_site):
+    with override_settings(SITE_OUTPUT_DIR=seeded_site):
         client = Client()
         home = client.get("/")
         assert home.status_code == 200

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms.publishing.portable import ContentError
 from cms.publishing.snapshot import Loader
+from cms.publishing.tasks import builds_paused, request_build
 
 
 class Command(BaseCommand):
@@ -12,11 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("folder", nargs="?", default=None)
+        parser.add_argument("--no-build", action="store_true", help="载入后不排队构建网站")
 
     def handle(self, folder=None, **options):
         folder = folder or settings.CONTENT_DIR
         try:
-            stats = Loader(folder, stdout=self.stdout if options["verbosity"] > 1 else None).run()
+            with builds_paused():
+                stats = Loader(folder, stdout=self.stdout if options["verbosity"] > 1 else None).run()
         except ContentError as exc:
             raise CommandError(f"载入失败，未保存任何内容。{exc}") from exc
+        if (stats["created"] or stats["updated"]) and not options["no_build"]:
+            request_build(f"载入内容：新建 {stats['created']}，更新 {stats['updated']}")
         self.stdout.write(f"载入完成：新建 {stats['created']}，更新 {stats['updated']}，未变 {stats['unchanged']}。")

@@ -1,0 +1,52 @@
+"""Serve the built public site at "/" and follow each newly switched-in generation without a restart."""
+
+import os
+import threading
+from pathlib import Path
+
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+from django.conf import settings as django_settings
+
+
+class PublicSiteMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise for admin static files plus the static site, whose file table is rebuilt on a switch.
+
+    WhiteNoise caches each file's size and headers at start-up. A build switches ``site`` to a new
+    generation folder, so on each request we compare where the link points (one readlink) and
+    re-scan the site once when it has moved.
+    """
+
+    def __init__(self, get_response=None, settings=django_settings):
+        super().__init__(get_response, settings=settings)
+        self.site_link = Path(settings.SITE_OUTPUT_DIR)
+        self.site_generation = None
+        self.site_files = {}
+        self.site_lock = threading.Lock()
+
+    def __call__(self, request):
+        path = request.path_info
+        static_file = self.find_file(path) if self.autorefresh else self.files.get(path)
+        if static_file is None and not path.startswith(("/admin/", "/documents/", "/api/")):
+            static_file = self.site_file(path)
+        if static_file is not None:
+            return self.serve(static_file, request)
+        return self.get_response(request)
+
+    def site_file(self, path):
+        target = os.path.realpath(self.site_link)
+        if target != self.site_generation:
+            with self.site_lock:
+                if target != self.site_generation:
+                    self.site_files = self.scan_site(target)
+                    self.site_generation = target
+        return self.site_files.get(path)
+
+    def scan_site(self, root):
+        static_files, self.files = self.files, {}
+        try:
+            if os.path.isdir(root):
+                self.update_files_dictionary(root.rstrip(os.sep) + os.sep, "/")
+            return self.files
+        finally:
+            self.files = static_files

@@ -1,0 +1,118 @@
+"""Queue and run site builds through Django's task framework (django-tasks, as Wagtail uses it).
+
+A change asks for a build with ``request_build``. Changes that arrive while a build is still queued
+join it (a burst of publishes makes one build); a change that arrives while a build runs queues the
+next one, so nothing is lost. Only one build runs at a time on a machine (a file lock), and a build
+is claimed by compare-and-set, so two workers never run the same one.
+"""
+
+import contextlib
+import fcntl
+import logging
+import threading
+import time
+from pathlib import Path
+
+from django_tasks import task
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from .build import build_site
+from .models import SiteBuild
+
+log = logging.getLogger(__name__)
+MAX_COALESCE_WAIT = 15.0
+_paused = threading.local()
+
+
+@contextlib.contextmanager
+def builds_paused():
+    """Bulk changes (loading a content folder) ask for one build at the end instead of one per page."""
+    _paused.depth = getattr(_paused, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _paused.depth -= 1
+
+
+def request_build(reason, user=None, full=False):
+    """Ask for the site to be brought up to date; returns the queued SiteBuild the request joined."""
+    if getattr(_paused, "depth", 0):
+        return None
+    reason = " ".join(str(reason).split())[:300]
+    now = timezone.now()
+    with transaction.atomic():
+        queued = SiteBuild.objects.filter(status=SiteBuild.Status.QUEUED).order_by("pk").first()
+        if queued is not None:
+            changes = {"reasons": Concat(F("reasons"), Value("\n" + reason)), "updated_at": now}
+            if full:
+                changes["full"] = True
+            if SiteBuild.objects.filter(pk=queued.pk, status=SiteBuild.Status.QUEUED).update(**changes):
+                return queued
+        build = SiteBuild.objects.create(reasons=reason, requested_by=user, full=full)
+        transaction.on_commit(lambda: run_site_build.enqueue(build.pk))
+    return build
+
+
+@contextlib.contextmanager
+def build_lock():
+    """One build at a time per site folder, across processes."""
+    folder = Path(settings.SITE_OUTPUT_DIR).with_name(Path(settings.SITE_OUTPUT_DIR).name + ".builds")
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def wait_for_quiet(build_id):
+    """Let a burst of changes settle: start once no change has joined for SITE_BUILD_DEBOUNCE seconds."""
+    deadline = time.monotonic() + MAX_COALESCE_WAIT
+    while time.monotonic() < deadline:
+        updated = (
+            SiteBuild.objects.filter(pk=build_id, status=SiteBuild.Status.QUEUED)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if updated is None:
+            return
+        quiet = (timezone.now() - updated).total_seconds()
+        if quiet >= settings.SITE_BUILD_DEBOUNCE:
+            return
+        time.sleep(settings.SITE_BUILD_DEBOUNCE - quiet)
+
+
+def run_build(build_id):
+    """Run one queued build to the end, recording its outcome; returns the SiteBuild or None if not ours."""
+    wait_for_quiet(build_id)
+    with build_lock():
+        claimed = SiteBuild.objects.filter(pk=build_id, status=SiteBuild.Status.QUEUED).update(
+            status=SiteBuild.Status.RUNNING, started_at=timezone.now()
+        )
+        if not claimed:
+            return None
+        build = SiteBuild.objects.get(pk=build_id)
+        try:
+            result = build_site(force_full=build.full)
+        except Exception as exc:
+            log.exception("site build %s failed", build_id)
+            build.status, build.error = SiteBuild.Status.FAILED, str(exc)[:10000]
+        else:
+            build.status = SiteBuild.Status.DONE
+            build.full, build.pages_rendered, build.generation = result.full, result.rendered, result.generation
+        build.finished_at = timezone.now()
+        build.save()
+    return build
+
+
+@task()
+def run_site_build(build_id):
+    """Task: bring the public site up to date for a queued SiteBuild."""
+    build = run_build(build_id)
+    return build.status if build else "skipped"
