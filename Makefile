@@ -27,9 +27,12 @@ content: migrate ## Load content/ into the CMS (idempotent)
 site: content ## Load content/ and build the public site into site/
 	$(MANAGE) build_site
 
-run: site ## Set up everything, then serve the site and the admin on http://127.0.0.1:8000
+run: site ## Set up everything, then serve the site and the admin on http://127.0.0.1:8000 (with the build worker)
 	$(MANAGE) ensure_dev_superuser
 	@echo "公开网站: http://$(HOST):$(PORT)/    管理后台: http://$(HOST):$(PORT)/admin/"
+	@trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) db_worker --interval 1 & worker=$$!; \
+	$(MANAGE) run_scheduler --interval 30 & scheduler=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 browser: ## Install Debian's Chromium for the browser tests when it is missing

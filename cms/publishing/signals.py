@@ -2,7 +2,6 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.core.models import Region
@@ -15,18 +14,13 @@ def on_published(sender, instance, revision=None, **kwargs):
 
 
 def on_unpublished(sender, instance, **kwargs):
+    # Wagtail also unpublishes a live page before deleting it (one by one or in bulk): this covers deletes.
     request_build(f"撤销发布：{instance.title}")
 
 
 def on_moved(sender, instance, **kwargs):
     if instance.live:
         request_build(f"移动：{instance.title}")
-
-
-def on_page_deleted(sender, instance, **kwargs):
-    # Deleting a page of a subclass also deletes its Page row: listen to that one only.
-    if sender is Page and instance.live:
-        request_build(f"删除：{instance.title}")
 
 
 def on_region_changed(sender, instance, **kwargs):
@@ -37,6 +31,5 @@ def connect():
     page_published.connect(on_published, dispatch_uid="jiceng-build-published")
     page_unpublished.connect(on_unpublished, dispatch_uid="jiceng-build-unpublished")
     post_page_move.connect(on_moved, dispatch_uid="jiceng-build-moved")
-    post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="jiceng-build-deleted")
     post_save.connect(on_region_changed, sender=Region, dispatch_uid="jiceng-build-region-saved")
     post_delete.connect(on_region_changed, sender=Region, dispatch_uid="jiceng-build-region-deleted")

@@ -282,15 +282,13 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     previous = gens.manifest(current) if current else {}
     started = time.perf_counter()
     pages = source_state(docs_dir)
-    signature = tree_signature(signature_paths)
+    # Every page shows the navigation tabs: their titles (not the section pages' content) shape all pages.
+    signature = tree_signature(signature_paths) + ":" + navigation_titles(docs_dir)
     report.full = force_full or not previous or previous.get("signature") != signature
     if not report.full:
         old_pages = previous.get("pages", {})
         report.rendered = sorted(uri for uri, digest in pages.items() if old_pages.get(uri) != digest)
         report.removed = sorted(uri for uri in old_pages if uri not in pages)
-        # Navigation pages (section indexes) are on every page: a change there needs everything.
-        nav_pages = navigation_pages(docs_dir)
-        report.full = any(uri in nav_pages for uri in report.rendered + report.removed)
     report.timings["scan"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -323,6 +321,16 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     gens.switch_to(generation, report.manifest)
     report.generation = generation.name
     return report
+
+
+def navigation_titles(docs_dir):
+    """The titles of the pages in the navigation, as one string (part of the build signature)."""
+    titles = []
+    for uri in sorted(navigation_pages(docs_dir)):
+        path = Path(docs_dir) / uri
+        head = path.read_text(encoding="utf-8")[:2000] if path.exists() else ""
+        titles.append(uri + "=" + next((line for line in head.splitlines() if line.startswith("title:")), ""))
+    return hashlib.sha256("\n".join(titles).encode()).hexdigest()
 
 
 def navigation_pages(docs_dir):
