@@ -13,7 +13,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import SectionIndexPage, SitePage
+from cms.core.models import SectionIndexPage, SiteItemPage
 
 
 class CaseStudyIndexPage(SectionIndexPage):
@@ -32,7 +32,7 @@ class CaseStudyTheme(TaggedItemBase):
     content_object = ParentalKey("cases.CaseStudyPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class CaseStudyPage(SitePage):
+class CaseStudyPage(SiteItemPage):
     """One reported practice of a district or community, with its figures and its source."""
 
     region = models.ForeignKey(

@@ -116,11 +116,25 @@ class DisclosureFields(models.Model):
 class SitePage(Page):
     """A page published to the static site; the MkDocs build, not a Django template, renders it."""
 
-    # Until previews render through the site build, Wagtail's Django-template preview would show an error.
+    # Item pages preview through the site's own renderer and theme; listing pages have no preview.
     preview_modes = []
 
     class Meta:
         abstract = True
+
+
+class SiteItemPage(SitePage):
+    """A case, list or notice: previewed exactly as the public site will show it."""
+
+    preview_modes = [("", _("网站样式"))]
+
+    class Meta:
+        abstract = True
+
+    def serve_preview(self, request, mode_name):
+        from cms.publishing.preview import preview_response
+
+        return preview_response(self)
 
 
 class SectionIndexPage(SitePage):

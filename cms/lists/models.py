@@ -12,7 +12,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BasisBlock
-from cms.core.models import DisclosureFields, SectionIndexPage, SitePage
+from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 
 
 class DutyListIndexPage(SectionIndexPage):
@@ -68,7 +68,7 @@ class DutyListPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class DutyListPage(DisclosureFields, SitePage):
+class DutyListPage(DisclosureFields, SiteItemPage):
     """One version of one list for one jurisdiction, e.g. 某区社区不再出具证明事项清单（2024版）."""
 
     class Scope(models.TextChoices):

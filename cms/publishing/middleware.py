@@ -25,6 +25,10 @@ class PublicSiteMiddleware(WhiteNoiseMiddleware):
         self.site_lock = threading.Lock()
 
     def __call__(self, request):
+        if getattr(request, "is_dummy", False):
+            # Wagtail's preview renders a draft through the middleware at the page's public URL:
+            # the published file must not answer it.
+            return self.get_response(request)
         path = request.path_info
         static_file = self.find_file(path) if self.autorefresh else self.files.get(path)
         if static_file is None and not path.startswith(("/admin/", "/documents/", "/api/")):

@@ -372,3 +372,21 @@ def remove_page_output(generation, src_uri):
         target.unlink()
     with contextlib.suppress(OSError):
         target.parent.rmdir()
+
+
+def render_preview(config_file, docs_dir, src_uri, markdown):
+    """The HTML one page would have on the site, from Markdown that is not (yet) in site_src."""
+    import tempfile
+
+    from mkdocs.structure.files import File
+
+    with tempfile.TemporaryDirectory() as scratch:
+        project = MkDocsProject(config_file, docs_dir, scratch)
+        existing = project.files.get_file_from_path(src_uri)
+        if existing is not None:
+            project.files.remove(existing)
+        file = File.generated(project.config, src_uri, content=markdown)
+        project.files.append(file)
+        Page(None, file, project.config)
+        mk._populate_page(file.page, project.config, project.files)
+        return project.page_html(file.page)

@@ -11,7 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import DisclosureFields, SectionIndexPage, SitePage
+from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 
 
 class SignKind(models.TextChoices):
@@ -72,7 +72,7 @@ class SignageNoticeIndexPage(SectionIndexPage):
         verbose_name_plural = _("两标三牌栏目")
 
 
-class SignageNoticePage(DisclosureFields, SitePage):
+class SignageNoticePage(DisclosureFields, SiteItemPage):
     """A community's public notice of its sign clean-up: counts, the signs kept, photos."""
 
     class Round(models.TextChoices):
