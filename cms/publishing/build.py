@@ -9,7 +9,10 @@ from django.conf import settings
 from .render import render_site
 from .search import index_search
 from .sitebuild import SiteBuildError, build_generation
-from .snapshot import export_snapshot
+from .snapshot import ExportCache, export_snapshot
+
+# Kept for the life of the process (the task worker), so each build loads only pages that changed.
+EXPORT_CACHE = ExportCache()
 
 
 class BuildError(Exception):
@@ -35,7 +38,7 @@ def build_site(progress=None, force_full=False):
 
     started = time.perf_counter()
     say("导出已发布内容…")
-    snap = export_snapshot()
+    snap = export_snapshot(cache=EXPORT_CACHE)
     result.pages = len(snap.cases) + len(snap.lists) + len(snap.notices)
     result.timings["export"] = time.perf_counter() - started
 

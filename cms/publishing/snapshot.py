@@ -6,6 +6,7 @@ draft revisions), and is what both ``dump_content`` and ``build_site`` start fro
 saves nothing.
 """
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -85,14 +86,62 @@ class Snapshot:
 # --- out: Wagtail -> dicts ---------------------------------------------------------------------
 
 
-def public_pages(model):
+# Fields of a page row that change whenever its published content may have changed.
+CACHE_KEY_FIELDS = ("live_revision_id", "last_published_at", "latest_revision_id", "title", "slug", "url_path")
+
+
+def public_rows(model):
+    """(pk, slug, cache key) of live pages without view restrictions whose ancestors are all live."""
+    rows = list(model.objects.live().public().values_list("pk", "path", *CACHE_KEY_FIELDS))
+    if not rows:
+        return []
+    hidden = list(Page.objects.filter(live=False).values_list("path", flat=True))
+    hidden += list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    visible = [row for row in rows if not any(row[1].startswith(h) for h in hidden)]
+    slug_at = 2 + CACHE_KEY_FIELDS.index("slug")
+    return sorted(((row[0], row[slug_at], tuple(row[2:])) for row in visible), key=lambda r: r[1])
+
+
+def public_pages(model, select=(), prefetch=()):
     """Live pages of a type, without view restrictions and with every ancestor live."""
-    pages = list(model.objects.live().public().order_by("path"))
-    if not pages:
-        return pages
-    hidden_paths = list(Page.objects.filter(live=False).values_list("path", flat=True))
-    hidden_paths += list(PageViewRestriction.objects.values_list("page__path", flat=True))
-    return [p for p in pages if not any(p.path.startswith(h) for h in hidden_paths)]
+    pks = [pk for pk, _slug, _key in public_rows(model)]
+    return sorted(_load(model, pks, select, prefetch).values(), key=lambda p: p.slug)
+
+
+def _load(model, pks, select, prefetch):
+    pages = {}
+    for start in range(0, len(pks), 500):
+        chunk = model.objects.filter(pk__in=pks[start : start + 500]).select_related(*select).prefetch_related(*prefetch)
+        pages.update((page.pk, page) for page in chunk)
+    return pages
+
+
+class ExportCache:
+    """Entries of pages unchanged since the last export, reused by the next build in this process."""
+
+    def __init__(self):
+        self.token = None
+        self.entries = {}  # (model label, pk) -> (key, entry, image keys)
+
+    def fresh(self, token):
+        if token != self.token:
+            self.entries.clear()
+            self.token = token
+
+
+def _shared_token():
+    """Changes whenever something an entry refers to by name changes (regions, themes, lists, images)."""
+    from taggit.models import Tag
+
+    digest = hashlib.sha256()
+    for rows in (
+        Region.objects.order_by("pk").values_list("pk", "slug"),
+        Tag.objects.order_by("pk").values_list("pk", "name"),
+        DutyListPage.objects.order_by("pk").values_list("pk", "slug"),
+        get_image_model().objects.order_by("pk").values_list("pk", "title"),
+    ):
+        digest.update(repr(list(rows)).encode())
+    return digest.hexdigest()
 
 
 def serialize_regions():
@@ -238,8 +287,18 @@ def serialize_notice(page, images):
     return {"meta": compact(meta), "blocks": _body_blocks(page.body, images)}
 
 
-def export_snapshot():
-    """The public content of the CMS, ready to write as files or render as a site."""
+SERIALIZERS = (
+    ("cases", CaseStudyPage, serialize_case, ["region"], ["communities", "themes", "practices", "key_figures", "policy_documents"]),
+    ("lists", DutyListPage, serialize_list, ["region", "supersedes"], ["items"]),
+    ("notices", SignageNoticePage, serialize_notice, ["community"], ["retained_signs", "photos__image"]),
+)
+
+
+def export_snapshot(cache=None):
+    """The public content of the CMS, ready to write as files or render as a site.
+
+    With a cache, pages whose row is unchanged since the previous export are not loaded again.
+    """
     snap = Snapshot(regions=serialize_regions())
     home = HomePage.objects.live().first()
     if home:
@@ -248,14 +307,30 @@ def export_snapshot():
         index = model.objects.live().first()
         if index:
             snap.site[key] = compact({"title": index.title, "intro": index.intro})
-    serializers = (
-        ("cases", CaseStudyPage, serialize_case),
-        ("lists", DutyListPage, serialize_list),
-        ("notices", SignageNoticePage, serialize_notice),
-    )
-    for attr, model, serialize in serializers:
-        pages = sorted(public_pages(model), key=lambda p: p.slug)
-        setattr(snap, attr, [serialize(p, snap.images) for p in pages])
+    if cache is not None:
+        cache.fresh(_shared_token())
+    image_keys = set()
+    for attr, model, serialize, select, prefetch in SERIALIZERS:
+        rows = public_rows(model)
+        label = model._meta.label
+        stale = [pk for pk, _slug, key in rows if cache is None or cache.entries.get((label, pk), (None,))[0] != key]
+        loaded = _load(model, stale, select, prefetch)
+        entries = []
+        for pk, _slug, key in rows:
+            if pk in loaded:
+                images = {}
+                entry = serialize(loaded[pk], images)
+                snap.images.update(images)
+                if cache is not None:
+                    cache.entries[(label, pk)] = (key, entry, sorted(images))
+            else:
+                _key, entry, keys = cache.entries[(label, pk)]
+                image_keys.update(keys)
+            entries.append(entry)
+        setattr(snap, attr, entries)
+    missing = {k[len("media/") :] for k in image_keys if k not in snap.images}
+    for image in get_image_model().objects.filter(title__in=missing):
+        snap.images[f"media/{image.title}"] = image
     return snap
 
 

@@ -88,3 +88,23 @@ def test_drafts_never_reach_the_site_files(site_dirs):
         p.read_text(encoding="utf-8", errors="ignore") for p in list(src.rglob("*.md")) + list(site.rglob("*.html"))
     )
     assert "仅草稿的案例" not in everything and "新蒲的未发布标题" not in everything
+
+
+def test_the_export_cache_reloads_only_changed_pages(django_assert_max_num_queries):
+    from cms.publishing.snapshot import ExportCache
+
+    cache = ExportCache()
+    first = export_snapshot(cache=cache)
+    with django_assert_max_num_queries(20):  # no page loading, only the cheap row listings
+        again = export_snapshot(cache=cache)
+    assert again.cases == first.cases and again.lists == first.lists
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.summary = "缓存之后的新摘要"
+    page.save_revision().publish()
+    changed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).cases}
+    assert changed["hefei-red-property"]["meta"]["summary"] == "缓存之后的新摘要"
+    region = Region.objects.get(slug="hefei")
+    region.slug = "hefei-renamed"
+    region.save()
+    renamed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).cases}
+    assert renamed["hefei-red-property"]["meta"]["region"] == "hefei-renamed"

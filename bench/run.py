@@ -1,0 +1,197 @@
+"""Benchmark the publish pipeline at N pages against plain MkDocs + Material search, in one run.
+
+    make bench PAGES=10000        (or: .venv/bin/python -m bench.run --pages 10000)
+
+The seeded database is cached in bench/.cache/ (keyed by page count and migrations), so only the first
+run at a size pays for creating the pages.
+"""
+
+import argparse
+import gzip
+import hashlib
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / ".cache"
+WORK = ROOT / "bench" / ".work"
+
+
+def migrations_key():
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("cms/*/migrations/*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def prepare_database(pages):
+    """A database with content/ and `pages` synthetic pages, from the cache when possible."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached = CACHE / f"pages-{pages}-{migrations_key()}.sqlite3"
+    work_db = WORK / "bench.sqlite3"
+    os.environ["SQLITE_PATH"] = str(cached)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    if not cached.exists():
+        say(f"准备数据：创建 {pages} 个页面（只在第一次运行时需要）…")
+        call_command("migrate", verbosity=0)
+        call_command("load_content", str(ROOT / "content"), "--no-build", verbosity=0)
+        from bench.seed import seed
+
+        seconds = seed(pages, progress=sys.stdout)
+        say(f"  完成，用时 {seconds:.0f}s")
+    connections.close_all()
+    shutil.copyfile(cached, work_db)
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = str(work_db)
+    connections["default"].settings_dict["NAME"] = str(work_db)
+
+
+def median_gzip_kb(site, folders, sample=300):
+    sizes = []
+    for folder in folders:
+        for path in sorted((site / folder).glob("*/index.html"))[:sample]:
+            sizes.append(len(gzip.compress(path.read_bytes(), 6)))
+    return statistics.median(sizes) / 1024 if sizes else 0.0
+
+
+def baseline_build(source_dir):
+    """Plain `mkdocs build` of the same site_src, with Material's built-in search (jieba for Chinese)."""
+    config = WORK / "baseline-mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("plugins: []", "plugins:\n  - search:\n      lang: zh")
+    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
+    text = text.replace("  - hooks/nav.py", f"  - {ROOT / 'hooks' / 'nav.py'}")
+    config.write_text(text, encoding="utf-8")
+    out = WORK / "baseline-site"
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ, JICENG_SITE_SRC=str(source_dir), NO_MKDOCS_2_WARNING="1")
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(out)],
+        env=env, check=True,
+    )
+    seconds = time.perf_counter() - started
+    index = out / "search" / "search_index.json"
+    index_kb_gz = len(gzip.compress(index.read_bytes(), 6)) / 1024 if index.exists() else 0.0
+    return seconds, index_kb_gz
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=10000)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+    os.environ["JICENG_SITE_SRC"] = str(WORK / "site_src")
+    os.environ["JICENG_SITE_DIR"] = str(WORK / "site")
+    os.environ["JICENG_BUILD_DEBOUNCE"] = "0"
+    sys.path.insert(0, str(ROOT))
+    prepare_database(args.pages)
+
+    from django.test import override_settings
+
+    from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+    from cms.publishing.build import build_site
+    from cms.publishing.models import SiteBuild
+    from cms.publishing.render import render_site
+    from cms.publishing.snapshot import export_snapshot
+    from cms.publishing.tasks import run_build
+    from django.conf import settings
+
+    tasks = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    results = {}
+    with override_settings(TASKS=tasks):
+        say("1/5 全量导出…")
+        started = time.perf_counter()
+        snap = export_snapshot()
+        results["export_s"] = time.perf_counter() - started
+        pages = len(snap.cases) + len(snap.lists) + len(snap.notices)
+        started = time.perf_counter()
+        render_site(snap, settings.SITE_SOURCE_DIR, settings.PUBLIC_SITE_URL, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
+        results["render_s"] = time.perf_counter() - started
+        del snap
+
+        say("2/5 全量构建（导出 + Markdown + MkDocs 页面 + Pagefind 索引）…")
+        started = time.perf_counter()
+        full = build_site(force_full=True)
+        results["full_s"] = time.perf_counter() - started
+        results["mkdocs_pages_s"] = full.timings.get("site_pages", 0) + full.timings.get("site_load", 0)
+        results["search_s"] = full.timings.get("site_search", 0)
+
+        say("3/5 修改一个已发布页面 → 上线…")
+        page = CaseStudyPage.objects.live().order_by("pk")[5]
+        started = time.perf_counter()
+        page.title = page.title + "（已修改）"
+        page.save_revision().publish()
+        edit = run_build(SiteBuild.objects.filter(status="queued").latest("pk").pk)
+        results["edit_live_s"] = time.perf_counter() - started
+        site = Path(settings.SITE_OUTPUT_DIR)
+        assert "（已修改）" in (site / "cases" / page.slug / "index.html").read_text(encoding="utf-8")
+
+        say("4/5 新建并发布一个页面 → 上线（含栏目、地区页和搜索）…")
+        new = CaseStudyPage(
+            title="基准测试新发布的案例", slug="bench-new-page", region=page.region, summary="基准测试",
+            source_publisher="基准测试",
+        )
+        started = time.perf_counter()
+        CaseStudyIndexPage.objects.get().add_child(instance=new)
+        new.save_revision().publish()
+        added = run_build(SiteBuild.objects.filter(status="queued").latest("pk").pk)
+        results["new_live_s"] = time.perf_counter() - started
+        assert "bench-new-page" in (site / "cases" / "index.html").read_text(encoding="utf-8")
+        assert "bench-new-page" in (site / "regions" / page.region.slug / "index.html").read_text(encoding="utf-8")
+        assert edit.status == added.status == "done", (edit.error, added.error)
+
+    results["html_kb_gz"] = median_gzip_kb(site, ["cases", "lists", "notices"])
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    results["peak_mib"] = max(self_peak, child_peak)
+
+    if args.skip_baseline:
+        results["baseline_s"], results["baseline_index_kb_gz"] = float("nan"), float("nan")
+    else:
+        say("5/5 基线：普通 mkdocs build（同一份 site_src，Material 内置搜索）…")
+        results["baseline_s"], results["baseline_index_kb_gz"] = baseline_build(Path(settings.SITE_SOURCE_DIR))
+
+    speedup = results["baseline_s"] / results["full_s"]
+    say("")
+    say(f"{'指标':<28}{'本项目':>12}{'基线':>12}{'目标':>14}")
+    say(f"{'页面数':<28}{pages:>12}")
+    say(f"{'全量构建 (s)':<28}{results['full_s']:>12.1f}{results['baseline_s']:>12.1f}{'≤60, ≥2×':>14}")
+    say(f"{'  其中 导出 (s)':<28}{results['export_s']:>12.1f}")
+    say(f"{'  其中 Markdown 生成 (s)':<28}{results['render_s']:>12.1f}")
+    say(f"{'  其中 MkDocs 页面 (s)':<28}{results['mkdocs_pages_s']:>12.1f}")
+    say(f"{'  其中 搜索索引 (s)':<28}{results['search_s']:>12.1f}")
+    say(f"{'修改一页 → 上线 (s)':<28}{results['edit_live_s']:>12.1f}{'':>12}{'≤5':>14}")
+    say(f"{'新建一页 → 上线 (s)':<28}{results['new_live_s']:>12.1f}")
+    say(f"{'峰值内存 (MiB)':<28}{results['peak_mib']:>12.0f}{'':>12}{'≤1024':>14}")
+    say(f"{'页面 HTML 中位数 (KB gz)':<28}{results['html_kb_gz']:>12.1f}{'':>12}{'≤30':>14}")
+    say(f"{'基线搜索索引 (KB gz)':<28}{'':>12}{results['baseline_index_kb_gz']:>12.0f}")
+    say(
+        f"bench: pages={pages} full_s={results['full_s']:.1f} baseline_s={results['baseline_s']:.1f} "
+        f"speedup={speedup:.2f} edit_live_s={results['edit_live_s']:.2f} new_live_s={results['new_live_s']:.2f} "
+        f"peak_mib={results['peak_mib']:.0f} html_kb_gz={results['html_kb_gz']:.1f} search_first_kb_gz=n/a"
+    )
+
+
+if __name__ == "__main__":
+    main()
