@@ -155,13 +155,11 @@ class Site:
             f"[{inline(self.region_name(s))}]({prefix}regions/{page_slug(s)}.md)" for s in self.ancestry(slug)
         )
 
-    def filters(self, kind, region_slug):
-        spans = [f'<span hidden data-pagefind-filter="类别">{KIND_LABELS[kind]}</span>']
-        spans += [
-            f'<span hidden data-pagefind-filter="地区">{attr(self.region_name(s))}</span>'
-            for s in self.ancestry(region_slug)
-        ]
-        return "".join(spans)
+    def filters(self, kind, region_slug, themes=()):
+        """Pagefind filters as empty elements, so the values are not part of the indexed text."""
+        values = [("类别", KIND_LABELS[kind])] + [("地区", self.region_name(s)) for s in self.ancestry(region_slug)]
+        values += [("主题", theme) for theme in themes]
+        return "".join(f'<span hidden data-pagefind-filter="{key}:{attr(value)}"></span>' for key, value in values)
 
     def link(self, kind, entry, prefix="../"):
         folder = {"case": "cases", "list": "lists", "notice": "notices"}[kind]
@@ -222,7 +220,7 @@ def source_line(source):
 def render_case(site, entry):
     meta = entry["meta"]
     out = [front_matter(meta["title"], "case", meta.get("summary", "")), "# " + inline(meta["title"]), ""]
-    out.append(site.filters("case", meta["region"]))
+    out.append(site.filters("case", meta["region"], meta.get("themes", [])))
     out.append("")
     out.append(f"**地区**：{site.region_trail(meta['region'])}  ")
     if meta.get("communities"):

@@ -83,6 +83,8 @@ def test_search_index_covers_content_pages_only_with_filters(seeded_site):
     hefei = records["/cases/hefei-red-property/"]
     assert "红色\u200b物业" in hefei["content"] or "红色物业" in hefei["content"]
     assert hefei["filters"]["类别"] == ["经验案例"] and "合肥市" in hefei["filters"]["地区"]
+    assert "物业" in hefei["filters"]["主题"]
+    assert "经验案例" not in hefei["content"]  # filter values are not indexed as page text
     certificates = records["/lists/sample-certificates-cancelled-2024/"]
     assert "居住\u200b证明" in certificates["content"] or "居住证明" in certificates["content"]
 
