@@ -84,7 +84,8 @@ def baseline_build(source_dir):
     started = time.perf_counter()
     subprocess.run(
         [str(Path(sys.executable).parent / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(out)],
-        env=env, check=True,
+        env=env,
+        check=True,
     )
     seconds = time.perf_counter() - started
     index = out / "search" / "search_index.json"
@@ -107,6 +108,7 @@ def main():
     sys.path.insert(0, str(ROOT))
     prepare_database(args.pages)
 
+    from django.conf import settings
     from django.test import override_settings
 
     from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
@@ -115,7 +117,6 @@ def main():
     from cms.publishing.render import render_site
     from cms.publishing.snapshot import export_snapshot
     from cms.publishing.tasks import run_build
-    from django.conf import settings
 
     tasks = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     results = {}
@@ -126,7 +127,9 @@ def main():
         results["export_s"] = time.perf_counter() - started
         pages = len(snap.cases) + len(snap.lists) + len(snap.notices)
         started = time.perf_counter()
-        render_site(snap, settings.SITE_SOURCE_DIR, settings.PUBLIC_SITE_URL, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
+        render_site(
+            snap, settings.SITE_SOURCE_DIR, settings.PUBLIC_SITE_URL, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR
+        )
         results["render_s"] = time.perf_counter() - started
         del snap
 
@@ -149,7 +152,10 @@ def main():
 
         say("4/5 新建并发布一个页面 → 上线（含栏目、地区页和搜索）…")
         new = CaseStudyPage(
-            title="基准测试新发布的案例", slug="bench-new-page", region=page.region, summary="基准测试",
+            title="基准测试新发布的案例",
+            slug="bench-new-page",
+            region=page.region,
+            summary="基准测试",
             source_publisher="基准测试",
         )
         started = time.perf_counter()

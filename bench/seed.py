@@ -49,14 +49,22 @@ def seed(pages, progress=sys.stdout):
         for entry in cases:
             m = entry["meta"]
             page = CaseStudyPage(
-                title=m["title"], slug=m["slug"], region=regions[m["region"]], summary=m["summary"],
-                source_publisher=m["source"]["publisher"], source_date=datetime.date.fromisoformat(m["source"]["date"]),
+                title=m["title"],
+                slug=m["slug"],
+                region=regions[m["region"]],
+                summary=m["summary"],
+                source_publisher=m["source"]["publisher"],
+                source_date=datetime.date.fromisoformat(m["source"]["date"]),
             )
             page.body = stream(page, entry["blocks"])
             page.practices = [CasePractice(name=p["name"], description=p["description"]) for p in m["practices"]]
             page.key_figures = [
-                CaseKeyFigure(label=f["label"], value=Decimal(f["value"]), unit=f["unit"],
-                              before=Decimal(f["before"]) if f.get("before") else None)
+                CaseKeyFigure(
+                    label=f["label"],
+                    value=Decimal(f["value"]),
+                    unit=f["unit"],
+                    before=Decimal(f["before"]) if f.get("before") else None,
+                )
                 for f in m["key_figures"]
             ]
             page.communities = [regions[s] for s in m["communities"]]
@@ -68,12 +76,23 @@ def seed(pages, progress=sys.stdout):
         for entry in lists:
             m = entry["meta"]
             page = DutyListPage(
-                title=m["title"], slug=m["slug"], region=regions[m["region"]], list_kind=m["list_kind"],
-                version_label=m["version_label"], intro=entry["text"], publisher="区民政局",
+                title=m["title"],
+                slug=m["slug"],
+                region=regions[m["region"]],
+                list_kind=m["list_kind"],
+                version_label=m["version_label"],
+                intro=entry["text"],
+                publisher="区民政局",
             )
             page.items = [
-                ListItem(number=i["number"], category=i["category"], name=i["name"], alternative_kind=i["alternative_kind"],
-                         alternative=i["alternative"], basis=[("basis", {"text": b["text"], "version": ""}) for b in i["basis"]])
+                ListItem(
+                    number=i["number"],
+                    category=i["category"],
+                    name=i["name"],
+                    alternative_kind=i["alternative_kind"],
+                    alternative=i["alternative"],
+                    basis=[("basis", {"text": b["text"], "version": ""}) for b in i["basis"]],
+                )
                 for i in m["items"]
             ]
             list_index.add_child(instance=page)
@@ -83,8 +102,13 @@ def seed(pages, progress=sys.stdout):
         for entry in notices:
             m = entry["meta"]
             page = SignageNoticePage(
-                title=m["title"], slug=m["slug"], community=regions[m["community"]],
-                notice_date=datetime.date.fromisoformat(m["date"]), count_before=20, count_removed=15, count_after=5,
+                title=m["title"],
+                slug=m["slug"],
+                community=regions[m["community"]],
+                notice_date=datetime.date.fromisoformat(m["date"]),
+                count_before=20,
+                count_removed=15,
+                count_after=5,
             )
             page.body = stream(page, entry["blocks"])
             page.retained_signs = [RetainedSign(kind=s["kind"], text=s["text"]) for s in m["retained_signs"]]

@@ -5,6 +5,7 @@ Pure function of its input: same snapshot, same bytes. Every CMS value goes thro
 
 import hashlib
 import html
+import pickle
 import shutil
 from collections import OrderedDict
 from pathlib import Path
@@ -370,6 +371,65 @@ def render_notice(site, entry):
     return "\n".join(out)
 
 
+SECTION_LATEST = 50
+REGION_FULL_LIST = 100
+REGION_LATEST = 20
+THEME_LIMIT = 100
+
+
+def latest_lines(entries, line, limit=SECTION_LATEST):
+    """Lines for the first `limit` entries, with a note on the rest (they are on region pages and in search)."""
+    lines = [line(e) for e in (entries if limit is None else entries[:limit])]
+    if limit is not None and len(entries) > limit:
+        lines += ["", f"共 {len(entries)} 项，这里列出最新的 {limit} 项；其余请按地区浏览或使用搜索。"]
+    return lines
+
+
+def list_sort_key(entry):
+    disclosure = entry["meta"].get("disclosure", {})
+    date = disclosure.get("date_published")
+    return (-(date.toordinal() if date else 0), entry["meta"]["slug"])
+
+
+def notice_sort_key(entry):
+    return (-entry["meta"]["date"].toordinal(), entry["meta"]["slug"])
+
+
+class ItemMemo:
+    """Markdown of item pages by (entry, what the page shows of other items); reused while both are unchanged."""
+
+    def __init__(self):
+        self.memo = {}
+
+    def context(self, site, kind, entry):
+        meta = entry["meta"]
+        own = meta.get("region") or meta.get("community")
+        names = [site.region_name(s) for s in site.ancestry(own)]
+        names += [site.region_name(s) for s in meta.get("communities", [])]
+        related = []
+        if kind == "list":
+            related = [(e["meta"]["slug"], e["meta"]["title"]) for e in site.superseded_by.get(meta["slug"], [])]
+            old = site.lists_by_slug.get(meta.get("supersedes"))
+            if old:
+                related.append((old["meta"]["slug"], old["meta"]["title"]))
+        return (site.site_url, tuple(names), tuple(related))
+
+    def render(self, site, kind, entry, scope=""):
+        """(markdown, hit): hit means this memo produced the same text for this page in `scope` before."""
+        key = hashlib.sha256(pickle.dumps((kind, entry, self.context(site, kind, entry)))).digest()
+        slug = (scope, kind, entry["meta"]["slug"])
+        cached = self.memo.get(slug)
+        if cached and cached[0] == key:
+            return cached[1], True
+        renderer = {"case": render_case, "list": render_list, "notice": render_notice}[kind]
+        text = renderer(site, entry)
+        self.memo[slug] = (key, text)
+        return text, False
+
+
+ITEM_MEMO = ItemMemo()
+
+
 def case_sort_key(entry):
     date = entry["meta"].get("source", {}).get("date")
     return (-(date.toordinal() if date else 0), entry["meta"]["slug"])
@@ -421,12 +481,15 @@ def render_region(site, slug):
         key=lambda e: (str(e["meta"]["date"]), e["meta"]["slug"]),
         reverse=True,
     )
+    # A province can hold thousands of items: above the limit a region page shows the newest and sends
+    # readers down the hierarchy, so one edit never rewrites a huge page.
+    limit = None if len(entries) <= REGION_FULL_LIST else REGION_LATEST
     if lists:
-        out += ["## 清单", ""] + [list_line(site, e) for e in lists] + [""]
+        out += ["## 清单", ""] + latest_lines(lists, lambda e: list_line(site, e), limit) + [""]
     if notices:
-        out += ["## 两标三牌公示", ""] + [notice_line(site, e) for e in notices] + [""]
+        out += ["## 两标三牌公示", ""] + latest_lines(notices, lambda e: notice_line(site, e), limit) + [""]
     if cases:
-        out += ["## 经验案例", ""] + [case_line(site, e) for e in cases] + [""]
+        out += ["## 经验案例", ""] + latest_lines(cases, lambda e: case_line(site, e), limit) + [""]
     return "\n".join(out)
 
 
@@ -465,26 +528,31 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None
     out_dir = Path(out_dir)
     site = Site(snap, site_url)
     files = {"index.md": render_home(site)}
-    for entry in snap.cases:
-        files[f"cases/{entry['meta']['slug']}.md"] = render_case(site, entry)
-    for entry in snap.lists:
-        files[f"lists/{entry['meta']['slug']}.md"] = render_list(site, entry)
-    for entry in snap.notices:
-        files[f"notices/{entry['meta']['slug']}.md"] = render_notice(site, entry)
+    unchanged = set()  # files the memo says are byte-identical to what this process wrote last time
+    for kind, entry in snap.items():
+        folder = {"case": "cases", "list": "lists", "notice": "notices"}[kind]
+        rel = f"{folder}/{entry['meta']['slug']}.md"
+        text, hit = ITEM_MEMO.render(site, kind, entry, scope=str(out_dir))
+        files[rel] = text
+        if hit:
+            unchanged.add(rel)
     files["cases/index.md"] = render_section_index(
         site,
         "cases",
         snap.site.get("cases", {}).get("title", "经验案例"),
-        [case_line(site, e) for e in sorted(snap.cases, key=case_sort_key)],
+        latest_lines(sorted(snap.cases, key=case_sort_key), lambda e: case_line(site, e)),
     )
     files["lists/index.md"] = render_section_index(
-        site, "lists", snap.site.get("lists", {}).get("title", "清单"), [list_line(site, e) for e in snap.lists]
+        site,
+        "lists",
+        snap.site.get("lists", {}).get("title", "清单"),
+        latest_lines(sorted(snap.lists, key=list_sort_key), lambda e: list_line(site, e)),
     )
     files["notices/index.md"] = render_section_index(
         site,
         "notices",
         snap.site.get("notices", {}).get("title", "两标三牌公示"),
-        [notice_line(site, e) for e in snap.notices],
+        latest_lines(sorted(snap.notices, key=notice_sort_key), lambda e: notice_line(site, e)),
     )
     region_slugs = [s for s in site.regions if s in site.in_region]
     for slug in region_slugs:
@@ -505,7 +573,7 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None
             themes.setdefault(theme_slug(name), (name, []))[1].append(entry)
     for slug, (name, entries) in sorted(themes.items()):
         out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
-        out += [case_line(site, e) for e in sorted(entries, key=case_sort_key)]
+        out += latest_lines(sorted(entries, key=case_sort_key), lambda e: case_line(site, e), limit=THEME_LIMIT)
         files[f"themes/{slug}.md"] = "\n".join(out) + "\n"
     files["themes/index.md"] = render_section_index(
         site,
@@ -531,6 +599,8 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None
 
     changed = 0
     for rel, text in files.items():
+        if rel in unchanged and (out_dir / rel).exists():
+            continue
         changed += write_if_changed(out_dir / rel, text if text.endswith("\n") else text + "\n")
     for top in ("cases", "lists", "notices", "regions", "themes"):
         for stale in (out_dir / top).glob("*.md"):

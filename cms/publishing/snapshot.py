@@ -111,7 +111,9 @@ def public_pages(model, select=(), prefetch=()):
 def _load(model, pks, select, prefetch):
     pages = {}
     for start in range(0, len(pks), 500):
-        chunk = model.objects.filter(pk__in=pks[start : start + 500]).select_related(*select).prefetch_related(*prefetch)
+        chunk = (
+            model.objects.filter(pk__in=pks[start : start + 500]).select_related(*select).prefetch_related(*prefetch)
+        )
         pages.update((page.pk, page) for page in chunk)
     return pages
 
@@ -288,7 +290,13 @@ def serialize_notice(page, images):
 
 
 SERIALIZERS = (
-    ("cases", CaseStudyPage, serialize_case, ["region"], ["communities", "themes", "practices", "key_figures", "policy_documents"]),
+    (
+        "cases",
+        CaseStudyPage,
+        serialize_case,
+        ["region"],
+        ["communities", "themes", "practices", "key_figures", "policy_documents"],
+    ),
     ("lists", DutyListPage, serialize_list, ["region", "supersedes"], ["items"]),
     ("notices", SignageNoticePage, serialize_notice, ["community"], ["retained_signs", "photos__image"]),
 )
