@@ -7,6 +7,7 @@ run at a size pays for creating the pages.
 """
 
 import argparse
+import datetime
 import gzip
 import hashlib
 import os
@@ -156,7 +157,7 @@ def main():
             slug="bench-new-page",
             region=page.region,
             summary="基准测试",
-            source_publisher="基准测试",
+            source_publisher="基准测试", source_date=datetime.date.today(),
         )
         started = time.perf_counter()
         CaseStudyIndexPage.objects.get().add_child(instance=new)

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .sitebuild import atomic_write, page_url
@@ -84,11 +85,17 @@ def index_search(generation, report, previous):
     else:
         touched = indexed_uris(report.rendered + report.removed)
         dirty = {shard_of(page_url(uri), count) for uri in touched}
-    for shard in sorted(dirty):
-        final = generation / bundle_dir(shard)
+    def write(shard):
         staging = generation / f".{bundle_dir(shard)}.new"
         shutil.rmtree(staging, ignore_errors=True)
         _write_shard(generation, sorted(members.get(shard, [])), staging)
+        return shard, staging
+
+    # Shards are independent Pagefind runs: index them side by side, one per core.
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        written = list(pool.map(write, sorted(dirty)))
+    for shard, staging in written:
+        final = generation / bundle_dir(shard)
         shutil.rmtree(final, ignore_errors=True)  # unlinks this generation's links only
         staging.rename(final)
     for stale in range(count, previous.get("shards", 0)):
