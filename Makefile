@@ -4,9 +4,10 @@ PIP := .venv/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PAGES ?= 10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate content site run test lint browser clean
+.PHONY: help install migrate content site run test lint browser bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ test: install browser ## System checks, migration check, lint and the whole test
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory lint
 	.venv/bin/pytest
+
+bench: install ## Benchmark publishing at PAGES pages (default 10000) against plain MkDocs; prints a summary line
+	$(PY) -m bench.run --pages $(PAGES)
 
 clean: ## Remove the built site, generated Markdown and the local database
 	rm -rf site site.builds db.sqlite3

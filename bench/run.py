@@ -148,6 +148,7 @@ def main():
         page.save_revision().publish()
         edit = run_build(SiteBuild.objects.filter(status="queued").latest("pk").pk)
         results["edit_live_s"] = time.perf_counter() - started
+        say("    " + "，".join(f"{k} {v:.2f}s" for k, v in edit.timings.items()))
         site = Path(settings.SITE_OUTPUT_DIR)
         assert "（已修改）" in (site / "cases" / page.slug / "index.html").read_text(encoding="utf-8")
 
@@ -164,6 +165,7 @@ def main():
         new.save_revision().publish()
         added = run_build(SiteBuild.objects.filter(status="queued").latest("pk").pk)
         results["new_live_s"] = time.perf_counter() - started
+        say("    " + "，".join(f"{k} {v:.2f}s" for k, v in added.timings.items()))
         assert "bench-new-page" in (site / "cases" / "index.html").read_text(encoding="utf-8")
         assert "bench-new-page" in (site / "regions" / page.region.slug / "index.html").read_text(encoding="utf-8")
         assert edit.status == added.status == "done", (edit.error, added.error)

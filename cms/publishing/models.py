@@ -32,6 +32,7 @@ class SiteBuild(models.Model):
     pages_rendered = models.PositiveIntegerField(_("重建页面数"), default=0)
     generation = models.CharField(_("网站版本"), max_length=20, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    timings = models.JSONField(_("各步骤用时（秒）"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("网站构建")

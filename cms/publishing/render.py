@@ -5,7 +5,6 @@ Pure function of its input: same snapshot, same bytes. Every CMS value goes thro
 
 import hashlib
 import html
-import pickle
 import shutil
 from collections import OrderedDict
 from pathlib import Path
@@ -415,15 +414,19 @@ class ItemMemo:
         return (site.site_url, tuple(names), tuple(related))
 
     def render(self, site, kind, entry, scope=""):
-        """(markdown, hit): hit means this memo produced the same text for this page in `scope` before."""
-        key = hashlib.sha256(pickle.dumps((kind, entry, self.context(site, kind, entry)))).digest()
+        """(markdown, hit): hit means this memo produced the same text for this page in `scope` before.
+
+        The export cache hands back the very same entry object for an unchanged page, so identity is
+        checked first; equal content in a new object (a fresh export) is recognised by value.
+        """
         slug = (scope, kind, entry["meta"]["slug"])
+        context = self.context(site, kind, entry)
         cached = self.memo.get(slug)
-        if cached and cached[0] == key:
+        if cached and cached[2] == context and (cached[0] is entry or cached[0] == entry):
             return cached[1], True
         renderer = {"case": render_case, "list": render_list, "notice": render_notice}[kind]
         text = renderer(site, entry)
-        self.memo[slug] = (key, text)
+        self.memo[slug] = (entry, text, context)
         return text, False
 
 

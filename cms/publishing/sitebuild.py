@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,10 +50,6 @@ def atomic_write(path, data):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-def file_digest(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def tree_signature(paths):
@@ -230,7 +227,8 @@ class Generations:
         if clone_from is None:
             target.mkdir()
         else:
-            shutil.copytree(clone_from, target, copy_function=os.link)
+            # Hard links to every file of the live generation (coreutils does this far faster than Python).
+            subprocess.run(["cp", "-al", str(clone_from), str(target)], check=True)
         return target
 
     def switch_to(self, generation, manifest):
@@ -243,7 +241,6 @@ class Generations:
             tmp.unlink()
         os.symlink(os.path.relpath(generation, self.link.parent), tmp)
         os.replace(tmp, self.link)
-        self.collect(keep=generation)
 
     def discard(self, generation):
         shutil.rmtree(generation, ignore_errors=True)
@@ -261,13 +258,20 @@ class Generations:
 
 
 def source_state(docs_dir):
-    """Digest of every Markdown page in site_src, by src_uri."""
+    """(size, mtime) of every Markdown page in site_src, by src_uri.
+
+    The renderer rewrites a file only when its bytes change, so a changed stat means changed content.
+    """
     docs_dir = Path(docs_dir)
-    return {
-        path.relative_to(docs_dir).as_posix(): file_digest(path)
-        for path in sorted(docs_dir.rglob("*.md"))
-        if not any(part.startswith(".") for part in path.relative_to(docs_dir).parts)
-    }
+    state = {}
+    for root, dirs, names in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            if name.endswith(".md"):
+                path = os.path.join(root, name)
+                stat = os.stat(path)
+                state[os.path.relpath(path, docs_dir).replace(os.sep, "/")] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    return dict(sorted(state.items()))
 
 
 def build_generation(config_file, docs_dir, site_dir, signature_paths, force_full=False, workers=2, index_search=None):
@@ -318,7 +322,12 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     except Exception:
         gens.discard(generation)
         raise
+    started = time.perf_counter()
     gens.switch_to(generation, report.manifest)
+    report.timings["switch"] = time.perf_counter() - started
+    started = time.perf_counter()
+    gens.collect(keep=generation)
+    report.timings["cleanup"] = time.perf_counter() - started
     report.generation = generation.name
     return report
 
