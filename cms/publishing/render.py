@@ -431,6 +431,7 @@ class ItemMemo:
 
 
 ITEM_MEMO = ItemMemo()
+REGION_MEMO = {}  # (out_dir, path) -> (key, markdown, the entries it shows: kept alive so ids stay theirs)
 
 
 def case_sort_key(entry):
@@ -559,7 +560,22 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None
     )
     region_slugs = [s for s in site.regions if s in site.in_region]
     for slug in region_slugs:
-        files[f"regions/{slug}.md"] = render_region(site, slug)
+        rel = f"regions/{slug}.md"
+        # A region page shows its own subtree only: unchanged entries (same objects) and names, same page.
+        key = (
+            tuple(id(e) for _k, e in site.in_region[slug]),
+            tuple(site.region_name(s) for s in site.ancestry(slug)),
+            tuple((c["slug"], c["name"], c["slug"] in site.in_region) for c in site.regions[slug].get("children", [])),
+            tuple(site.is_current(e) for k, e in site.in_region[slug] if k == "list"),
+        )
+        memo_key = (str(out_dir), rel)
+        cached = REGION_MEMO.get(memo_key)
+        if cached and cached[0] == key:
+            files[rel] = cached[1]
+            unchanged.add(rel)
+        else:
+            files[rel] = render_region(site, slug)
+            REGION_MEMO[memo_key] = (key, files[rel], [e for _k, e in site.in_region[slug]])
 
     def tree(nodes, depth=0):
         lines = []

@@ -85,6 +85,7 @@ def index_search(generation, report, previous):
     else:
         touched = indexed_uris(report.rendered + report.removed)
         dirty = {shard_of(page_url(uri), count) for uri in touched}
+
     def write(shard):
         staging = generation / f".{bundle_dir(shard)}.new"
         shutil.rmtree(staging, ignore_errors=True)
