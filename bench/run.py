@@ -158,7 +158,8 @@ def main():
             slug="bench-new-page",
             region=page.region,
             summary="基准测试",
-            source_publisher="基准测试", source_date=datetime.date.today(),
+            source_publisher="基准测试",
+            source_date=datetime.date.today(),
         )
         started = time.perf_counter()
         CaseStudyIndexPage.objects.get().add_child(instance=new)
