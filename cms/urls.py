@@ -4,9 +4,15 @@ from django.conf import settings
 from django.urls import include, path
 
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.api.v3.urls import api
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.api.router import router as content_router
+
+api.add_router("/content/", content_router)
+
 urlpatterns = [
+    path("api/v3/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -12,6 +12,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.core.api import writable
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import SectionIndexPage, SiteItemPage
 
@@ -89,6 +90,22 @@ class CaseStudyPage(SiteItemPage):
         index.RelatedFields("practices", [index.SearchField("name")]),
         index.FilterField("region"),
     ]
+    # Fields of Wagtail's v3 page API (read and write): editors' tools create and update drafts with them.
+    api_fields = writable(
+        "region",
+        "communities",
+        "summary",
+        "themes",
+        "body",
+        "source_publisher",
+        "source_date",
+        "source_edition",
+        "source_byline",
+        "source_url",
+        "practices",
+        "key_figures",
+        "policy_documents",
+    )
     parent_page_types = ["cases.CaseStudyIndexPage"]
     subpage_types = []
 
@@ -105,6 +122,7 @@ class CasePractice(Orderable):
     description = models.TextField(_("简要说明"), blank=True, max_length=500)
 
     panels = [FieldPanel("name"), FieldPanel("description")]
+    api_fields = writable("name", "description")
 
     class Meta(Orderable.Meta):
         verbose_name = _("特色做法")
@@ -132,6 +150,7 @@ class CaseKeyFigure(Orderable):
         FieldPanel("label"),
         FieldPanel("approximate"),
     ]
+    api_fields = writable("label", "value", "unit", "before", "approximate")
 
     class Meta(Orderable.Meta):
         verbose_name = _("关键数字")
@@ -145,6 +164,7 @@ class CasePolicyDocument(Orderable):
     title = models.CharField(_("文件名称"), max_length=200)
 
     panels = [FieldPanel("number"), FieldPanel("title")]
+    api_fields = writable("number", "title")
 
     class Meta(Orderable.Meta):
         verbose_name = _("相关政策文件")

@@ -11,6 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.core.api import writable
 from cms.core.blocks import BasisBlock
 from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 
@@ -94,6 +95,24 @@ class DutyListPage(DisclosureFields, SiteItemPage):
     intro = models.TextField(_("说明"), blank=True)
 
     base_form_class = DutyListPageForm
+    api_fields = writable(
+        "list_kind",
+        "scope",
+        "region",
+        "version_label",
+        "supersedes",
+        "issuing_bodies",
+        "intro",
+        "index_number",
+        "publisher",
+        "document_number",
+        "date_written",
+        "date_published",
+        "public_attribute",
+        "valid_from",
+        "valid_until",
+        "items",
+    )
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("list_kind"), FieldPanel("scope")]),
         FieldPanel("region"),
@@ -170,6 +189,21 @@ class ListItem(Orderable):
             heading=_("证明事项"),
         ),
     ]
+
+    api_fields = writable(
+        "number",
+        "category",
+        "name",
+        "content",
+        "basis",
+        "department",
+        "resourcing",
+        "purpose",
+        "issuer",
+        "procedure",
+        "alternative_kind",
+        "alternative",
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("事项")

@@ -47,6 +47,9 @@ def build_site(progress=None, force_full=False):
     result.changed_sources = render_site(
         snap, source_dir, settings.PUBLIC_SITE_URL, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR
     )
+    from cms.api.static import write_static_json
+
+    result.changed_sources += write_static_json(snap, source_dir)
     result.timings["render"] = time.perf_counter() - started
 
     say("构建网页并更新中文搜索索引…")

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from .escape import attr, block, inline, safe_url
 from .portable import copy_images, dump_yaml, write_if_changed
 
-GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", ".nav.yml")
+GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", "api", ".nav.yml")
 KIND_LABELS = {"case": "经验案例", "list": "清单", "notice": "两标三牌公示"}
 LIST_KIND_LABELS = {
     "duties_by_law": "依法履职事项",

@@ -305,6 +305,7 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
             if report.full:
                 report.rendered = sorted(f.src_uri for f in project.doc_files)
             project.write_static_files()
+            prune_static_files(project, generation)
             report.timings["load"] = time.perf_counter() - started
             started = time.perf_counter()
             render_in_parallel(project, report.rendered, workers if report.full else 1)
@@ -330,6 +331,19 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     report.timings["cleanup"] = time.perf_counter() - started
     report.generation = generation.name
     return report
+
+
+# Folders of the site whose files all come from site_src; anything there that site_src no longer has
+# (an unpublished item's JSON, a replaced image) is removed from the new generation.
+PRUNED_FOLDERS = ("api", "media")
+
+
+def prune_static_files(project, generation):
+    wanted = {Path(f.abs_dest_path).resolve() for f in project.files if not f.is_documentation_page()}
+    for folder in PRUNED_FOLDERS:
+        for path in (Path(generation) / folder).rglob("*"):
+            if path.is_file() and path.resolve() not in wanted:
+                path.unlink()
 
 
 def navigation_titles(docs_dir):

@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "cms.lists",
     "cms.signage",
     "cms.publishing",
+    "wagtail.api.v3",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",

@@ -10,6 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.core.api import writable
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 
@@ -104,6 +105,25 @@ class SignageNoticePage(DisclosureFields, SiteItemPage):
         index.SearchField("body"),
         index.FilterField("community"),
     ]
+    api_fields = writable(
+        "community",
+        "notice_date",
+        "round",
+        "count_before",
+        "count_removed",
+        "count_after",
+        "responsible_body",
+        "retained_signs",
+        "body",
+        "index_number",
+        "publisher",
+        "document_number",
+        "date_written",
+        "date_published",
+        "public_attribute",
+        "valid_from",
+        "valid_until",
+    )
     parent_page_types = ["signage.SignageNoticeIndexPage"]
     subpage_types = []
 
@@ -138,6 +158,7 @@ class RetainedSign(Orderable):
     position = models.CharField(_("悬挂位置"), max_length=100, blank=True)
 
     panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("position")]), FieldPanel("text")]
+    api_fields = writable("kind", "text", "position")
 
     class Meta(Orderable.Meta):
         verbose_name = _("保留的标牌")

@@ -1,0 +1,111 @@
+"""Public content as JSON: one shape for the read API and for the static JSON files in the built site.
+
+Both start from ``export_snapshot`` — the same gate as the site: live, public, published content only.
+"""
+
+import datetime
+from decimal import Decimal
+
+from cms.publishing.render import KIND_LABELS, LIST_KIND_LABELS
+from cms.publishing.sitebuild import page_url
+
+KIND_FOLDERS = {"case": "cases", "list": "lists", "notice": "notices"}
+FOLDER_KINDS = {folder: kind for kind, folder in KIND_FOLDERS.items()}
+
+
+def to_json(value):
+    """Dates as ISO strings, decimals as numbers; everything else as it is."""
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+class Regions:
+    """The region tree flattened for lookups: slug → {slug, name, level, parent}."""
+
+    def __init__(self, tree):
+        self.nodes = {}
+
+        def walk(nodes, parent):
+            for node in nodes or []:
+                self.nodes[node["slug"]] = {
+                    "slug": node["slug"],
+                    "name": node["name"],
+                    "level": node["level"],
+                    "parent": parent,
+                }
+                walk(node.get("children"), node["slug"])
+
+        walk(tree, None)
+
+    def path(self, slug):
+        chain = []
+        while slug in self.nodes and slug not in [n["slug"] for n in chain]:
+            chain.append(self.nodes[slug])
+            slug = self.nodes[slug]["parent"]
+        return [{"slug": n["slug"], "name": n["name"], "level": n["level"]} for n in reversed(chain)]
+
+    def descendants(self, slug):
+        """The slug and every region below it."""
+        found, frontier = {slug}, [slug]
+        children = {}
+        for node in self.nodes.values():
+            children.setdefault(node["parent"], []).append(node["slug"])
+        while frontier:
+            current = frontier.pop()
+            for child in children.get(current, []):
+                if child not in found:
+                    found.add(child)
+                    frontier.append(child)
+        return found
+
+
+def item_json(kind, entry, regions):
+    """One item: its portable fields plus what a consumer needs to place and link it."""
+    meta = entry["meta"]
+    region = meta.get("region") or meta.get("community")
+    data = {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "url": page_url(f"{KIND_FOLDERS[kind]}/{meta['slug']}.md"),
+        "region_path": regions.path(region),
+        **meta,
+    }
+    if kind == "list":
+        data["list_kind_label"] = LIST_KIND_LABELS.get(meta["list_kind"], meta["list_kind"])
+        data["intro"] = entry.get("text", "")
+    else:
+        data["body"] = entry.get("blocks", [])
+    return to_json(data)
+
+
+def item_date(item):
+    if item["kind"] == "case":
+        return item.get("source", {}).get("date") or ""
+    if item["kind"] == "notice":
+        return item.get("date") or ""
+    return item.get("disclosure", {}).get("date_published") or ""
+
+
+def searchable_text(item):
+    """All the text a resident might search for in an item, including list rows and body."""
+    parts = [item.get("title", ""), item.get("summary", ""), item.get("intro", ""), *item.get("themes", [])]
+    parts += [p.get("name", "") + p.get("description", "") for p in item.get("practices", [])]
+    for row in item.get("items", []):
+        parts += [row.get(k, "") for k in ("category", "name", "content", "alternative", "purpose", "procedure")]
+    for block in item.get("body", []):
+        value = block.get("value")
+        parts.append(value if isinstance(value, str) else " ".join(str(v) for v in (value or {}).values()))
+    parts += [r["name"] for r in item.get("region_path", [])]
+    return "\n".join(parts)
+
+
+def all_items(snap):
+    regions = Regions(snap.regions)
+    return [item_json(kind, entry, regions) for kind, entry in snap.items()], regions

@@ -1,0 +1,138 @@
+"""Read API for published content (cases, lists, notices, regions), mounted on Wagtail's v3 API.
+
+Anonymous and token holders alike see only what the public site shows: every endpoint reads from
+``export_snapshot``. Writing (drafts, submitting for review) is Wagtail's own v3 ``/pages/`` API,
+authorised by per-user tokens.
+"""
+
+from typing import Any, Literal
+
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from django.http import HttpRequest
+
+from cms.publishing.snapshot import ExportCache, export_snapshot
+
+from .content import FOLDER_KINDS, all_items, item_date, searchable_text
+
+router = Router(tags=["公开内容"])
+CACHE = ExportCache()
+SUMMARY_KEYS = (
+    "kind",
+    "kind_label",
+    "slug",
+    "title",
+    "url",
+    "region_path",
+    "summary",
+    "themes",
+    "list_kind",
+    "list_kind_label",
+    "version_label",
+    "date",
+    "round",
+)
+
+
+class RegionOut(Schema):
+    slug: str
+    name: str
+    level: str
+    parent: str | None = None
+    path: list[dict[str, Any]]
+    item_count: int
+
+
+class ItemPage(Schema):
+    count: int = Field(..., description="符合条件的总数")
+    items: list[dict[str, Any]] = Field(..., description="本页条目（摘要）")
+
+
+class ItemFilters(Schema):
+    kind: Literal["case", "list", "notice"] | None = Field(
+        None, description="类别：case 经验案例、list 清单、notice 两标三牌公示"
+    )
+    region: str | None = Field(None, description="地区网址标识；包含其全部下级地区", max_length=100)
+    theme: str | None = Field(None, description="主题，例如 物业", max_length=50)
+    list_kind: str | None = Field(None, description="清单类别，例如 certificates_cancelled", max_length=40)
+    date_from: str | None = Field(None, description="起始日期（含），YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date_to: str | None = Field(None, description="截止日期（含），YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    q: str | None = Field(None, description="全文检索（中文按字面匹配，多个词用空格分开）", max_length=100)
+    ordering: Literal["date", "-date", "title", "-title"] = Field("-date", description="排序")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100000)
+
+
+def summary(item):
+    data = {key: item[key] for key in SUMMARY_KEYS if key in item}
+    data["date"] = item_date(item)
+    return data
+
+
+def current_items():
+    return all_items(export_snapshot(cache=CACHE))
+
+
+def apply_filters(items, regions, filters):
+    if filters.kind:
+        items = [i for i in items if i["kind"] == filters.kind]
+    if filters.region:
+        if filters.region not in regions.nodes:
+            raise HttpError(404, f"地区“{filters.region}”不存在")
+        wanted = regions.descendants(filters.region)
+        items = [i for i in items if i["region_path"] and i["region_path"][-1]["slug"] in wanted]
+    if filters.theme:
+        items = [i for i in items if filters.theme in i.get("themes", [])]
+    if filters.list_kind:
+        items = [i for i in items if i.get("list_kind") == filters.list_kind]
+    if filters.date_from:
+        items = [i for i in items if item_date(i) and item_date(i) >= filters.date_from]
+    if filters.date_to:
+        items = [i for i in items if item_date(i) and item_date(i) <= filters.date_to]
+    if filters.q:
+        terms = filters.q.split()
+        items = [i for i in items if all(term in searchable_text(i) for term in terms)]
+    key, reverse = filters.ordering.lstrip("-"), filters.ordering.startswith("-")
+    items.sort(key=lambda i: i["slug"])
+    items.sort(key=(item_date if key == "date" else lambda i: i["title"]), reverse=reverse)
+    return items
+
+
+@router.get("/items/", response=ItemPage, summary="检索已发布的案例、清单和公示", auth=None)
+def list_items(request: HttpRequest, filters: ItemFilters = Query(...)):  # noqa: B008 - ninja's query parameters
+    items, regions = current_items()
+    items = apply_filters(items, regions, filters)
+    page = items[filters.offset : filters.offset + filters.limit]
+    return {"count": len(items), "items": [summary(i) for i in page]}
+
+
+@router.get("/regions/", response=list[RegionOut], summary="地区（含每个地区及其下级的条目数）", auth=None)
+def list_regions(request: HttpRequest):
+    items, regions = current_items()
+    return [region_out(slug, items, regions) for slug in regions.nodes]
+
+
+@router.get("/regions/{slug}/", response=RegionOut, summary="一个地区", auth=None)
+def get_region(request: HttpRequest, slug: str):
+    items, regions = current_items()
+    if slug not in regions.nodes:
+        raise HttpError(404, f"地区“{slug}”不存在")
+    return region_out(slug, items, regions)
+
+
+@router.get("/{section}/{slug}/", response=dict[str, Any], summary="一个条目的全部字段", auth=None)
+def get_item(request: HttpRequest, section: Literal["cases", "lists", "notices"], slug: str):
+    items, _regions = current_items()
+    kind = FOLDER_KINDS[section]
+    for item in items:
+        if item["kind"] == kind and item["slug"] == slug:
+            return item
+    raise HttpError(404, "没有这个已发布的条目")
+
+
+def region_out(slug, items, regions):
+    node = regions.nodes[slug]
+    below = regions.descendants(slug)
+    count = sum(1 for i in items if i["region_path"] and i["region_path"][-1]["slug"] in below)
+    return {**node, "path": regions.path(slug), "item_count": count}

@@ -1,0 +1,247 @@
+"""The content API and its static JSON: fields, filters, the public-only rule, tokens, and the schema."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from wagtail.models import APIToken, GroupPagePermission, PageViewRestriction
+
+from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.models import Region
+from cms.publishing.build import build_site
+
+from ..conftest import REPO
+
+pytestmark = pytest.mark.django_db
+SCHEMA = json.loads((REPO / "schemas" / "content.schema.json").read_text(encoding="utf-8"))
+
+
+def get(client, url, **params):
+    response = client.get(url, params, HTTP_HOST="localhost")
+    return response.status_code, (response.json() if response.status_code < 500 else None)
+
+
+def slugs(client, **params):
+    status, data = get(client, "/api/v3/content/items/", limit=100, **params)
+    assert status == 200, data
+    return [item["slug"] for item in data["items"]]
+
+
+def validate(instance, definition):
+    jsonschema.validate(instance, {**SCHEMA, "$ref": f"#/$defs/{definition}"})
+
+
+# --- fields and filters ----------------------------------------------------------------------------
+
+
+def test_a_list_with_all_its_rows_and_disclosure(client):
+    status, data = get(client, "/api/v3/content/lists/sample-certificates-cancelled-2024/")
+    assert status == 200
+    validate(data, "item")
+    assert data["list_kind_label"] == "不再出具证明事项"
+    assert data["disclosure"]["document_number"] == "示民发〔2024〕1号"
+    row = next(r for r in data["items"] if r["name"] == "居住证明")
+    assert row["number"] == 2 and row["alternative_kind"] == "other_body" and "派出所" in row["alternative"]
+    assert [r["slug"] for r in data["region_path"]] == ["sample", "sample-city", "sample-district"]
+
+
+def test_a_case_with_figures_practices_and_source(client):
+    status, data = get(client, "/api/v3/content/cases/hefei-red-property/")
+    validate(data, "item")
+    assert {"label": "小区党支部", "value": 887, "unit": "个"} in data["key_figures"]
+    assert data["practices"][0]["name"] == "红色物业"
+    assert data["source"] == {
+        "publisher": "中国城市报",
+        "date": "2021-06-14",
+        "edition": "第21版（城市党建）",
+        "byline": "记者 郭文治 孟航",
+    }
+    assert data["url"] == "/cases/hefei-red-property/"
+
+
+def test_notice_has_counts_and_retained_signs(client):
+    status, data = get(client, "/api/v3/content/notices/sample-community-signage-2024/")
+    validate(data, "item")
+    assert data["counts"] == {"before": 18, "removed": 13, "after": 5}
+    assert data["retained_signs"][0] == {"kind": "emblem", "text": "中国共产党党徽", "position": "办公场所正门上方"}
+
+
+def test_filters_by_kind_region_with_descendants_theme_and_date(client):
+    assert set(slugs(client, kind="case", region="shanxi")) == {
+        "shangdang-burden-reduction",
+        "yingze-jinsong-community",
+    }
+    assert set(slugs(client, region="anhui")) == {"hefei-red-property"}
+    assert "hefei-red-property" in slugs(client, theme="物业")
+    assert "laiwu-one-artery-four-links" not in slugs(client, theme="物业")
+    assert slugs(client, kind="case", date_from="2021-06-01", date_to="2021-12-31") == ["hefei-red-property"]
+    assert set(slugs(client, list_kind="certificates_cancelled")) == {
+        "sample-certificates-cancelled-2024",
+        "sample-certificates-cancelled-2022",
+    }
+
+
+def test_chinese_search_finds_cases_and_list_rows(client):
+    assert "hefei-red-property" in slugs(client, q="红色物业")
+    assert "sample-certificates-cancelled-2024" in slugs(client, q="居住证明")
+    assert "ziyun-three-orders" in slugs(client, q="群众点单")
+    assert set(slugs(client, q="网格")) >= {"shangdang-burden-reduction", "xinpu-red-property", "hefei-red-property"}
+
+
+def test_ordering_and_pagination(client):
+    status, first = get(client, "/api/v3/content/items/", kind="case", ordering="-date", limit=3)
+    validate(first, "itemIndex")
+    assert first["count"] == 8 and len(first["items"]) == 3
+    assert first["items"][0]["slug"] == "yingze-jinsong-community"  # 2023-07-17, the newest source
+    status, rest = get(client, "/api/v3/content/items/", kind="case", ordering="-date", limit=3, offset=3)
+    assert not {i["slug"] for i in first["items"]} & {i["slug"] for i in rest["items"]}
+    assert get(client, "/api/v3/content/items/", limit=1000)[0] == 422
+
+
+def test_regions_with_counts(client):
+    status, data = get(client, "/api/v3/content/regions/")
+    validate(data, "regionIndex")
+    counts = {r["slug"]: r["item_count"] for r in data}
+    assert counts["shanxi"] == 2 and counts["sample"] == 7
+    assert get(client, "/api/v3/content/regions/nowhere/")[0] == 404
+
+
+def test_openapi_document_and_docs_are_served(client):
+    status, spec = get(client, "/api/v3/openapi.json")
+    assert status == 200
+    assert "/api/v3/content/items/" in spec["paths"] and "/api/v3/pages/" in spec["paths"]
+    assert client.get("/api/v3/docs/", HTTP_HOST="localhost").status_code == 200
+
+
+# --- only what is public ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hidden_pages():
+    """A never-published draft, a live page with an unpublished change, a private page."""
+    index = CaseStudyIndexPage.objects.get()
+    region = Region.objects.get(slug="hefei")
+    draft = CaseStudyPage(
+        title="秘密草稿", slug="secret-draft", region=region, summary="草稿摘要秘密", source_publisher="x", live=False
+    )
+    index.add_child(instance=draft)
+    draft.save_revision()
+    private = CaseStudyPage(
+        title="内部案例", slug="private-case", region=region, summary="内部摘要秘密", source_publisher="x"
+    )
+    index.add_child(instance=private)
+    private.save_revision().publish()
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="pw")
+    live = CaseStudyPage.objects.get(slug="xinpu-red-property")
+    live.title = "未发布的修改秘密"
+    live.save_revision()
+    return {"draft": draft, "private": private, "live": live}
+
+
+def test_drafts_changes_and_private_pages_never_leave_through_any_route(client, hidden_pages):
+    for slug in ("secret-draft", "private-case"):
+        assert get(client, f"/api/v3/content/cases/{slug}/")[0] == 404
+        assert slug not in slugs(client)
+    assert get(client, "/api/v3/content/cases/xinpu-red-property/")[1]["title"] != "未发布的修改秘密"
+    for params in ({"q": "秘密"}, {"q": "草稿摘要"}, {"region": "hefei"}, {"theme": "物业"}):
+        status, data = get(client, "/api/v3/content/items/", **params)
+        assert not any(i["slug"] in ("secret-draft", "private-case") for i in data["items"]), params
+        assert "秘密" not in json.dumps(data, ensure_ascii=False)
+    regions = {r["slug"]: r["item_count"] for r in get(client, "/api/v3/content/regions/")[1]}
+    assert regions["hefei"] == 1
+    # Wagtail's own page API: anonymous callers get live public pages only.
+    assert get(client, f"/api/v3/pages/{hidden_pages['draft'].pk}/")[0] in (401, 403, 404)
+    assert get(client, f"/api/v3/pages/{hidden_pages['private'].pk}/")[0] in (401, 403, 404)
+    status, page = get(client, f"/api/v3/pages/{hidden_pages['live'].pk}/", version="draft")
+    assert status in (401, 403, 404) or page["title"] != "未发布的修改秘密"
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+def token_client(user):
+    _token, plaintext = APIToken.create_token(user=user, name="测试工具")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_HOST="localhost")
+
+
+def draft_payload(slug):
+    return {
+        "meta": {"type": "cases.CaseStudyPage", "parent_id": CaseStudyIndexPage.objects.get().pk},
+        "title": "工具创建的草稿",
+        "slug": slug,
+        "region_id": Region.objects.get(slug="hefei").pk,
+        "communities": [],
+        "summary": "由编辑工具经 API 创建",
+        "source_publisher": "工具",
+    }
+
+
+def test_a_token_acts_with_its_users_rights_and_no_more():
+    User = get_user_model()
+    nobody = User.objects.create_user("no-rights", password="pw")
+    editor = User.objects.create_user("tool-editor", password="pw")
+    group = Group.objects.create(name="案例编辑（测试）")
+    GroupPagePermission.objects.create(group=group, page=CaseStudyIndexPage.objects.get(), permission_type="add")
+    GroupPagePermission.objects.create(group=group, page=CaseStudyIndexPage.objects.get(), permission_type="change")
+    editor.groups.add(group)
+
+    denied = token_client(nobody).post(
+        "/api/v3/pages/", json.dumps(draft_payload("denied")), content_type="application/json"
+    )
+    assert denied.status_code in (401, 403)
+    assert not CaseStudyPage.objects.filter(slug="denied").exists()
+
+    tool = token_client(editor)
+    created = tool.post("/api/v3/pages/", json.dumps(draft_payload("by-tool")), content_type="application/json")
+    assert created.status_code == 201, created.content
+    page = CaseStudyPage.objects.get(slug="by-tool")
+    assert not page.live  # a draft, not on the site
+    publish = tool.post(f"/api/v3/pages/{page.pk}/actions/publish/", content_type="application/json")
+    assert publish.status_code in (401, 403)  # the editor may not publish, so neither may the token
+    page.refresh_from_db()
+    assert not page.live
+
+    token = APIToken.objects.get(user=editor)
+    token.revoked_at = token.created
+    token.save()
+    again = tool.post("/api/v3/pages/", json.dumps(draft_payload("after-revoke")), content_type="application/json")
+    assert again.status_code in (401, 403)
+
+
+# --- static JSON ---------------------------------------------------------------------------------
+
+
+def test_static_json_validates_and_matches_the_api(client, site_dirs):
+    _src, site = site_dirs
+    build_site()
+    api = Path(site) / "api"
+    validate(json.loads((api / "items.json").read_text(encoding="utf-8")), "itemIndex")
+    validate(json.loads((api / "regions" / "index.json").read_text(encoding="utf-8")), "regionIndex")
+    validate(json.loads((api / "regions" / "sample-district.json").read_text(encoding="utf-8")), "region")
+    checked = 0
+    for folder in ("cases", "lists", "notices"):
+        validate(json.loads((api / folder / "index.json").read_text(encoding="utf-8")), "itemIndex")
+        for path in sorted((api / folder).glob("*.json")):
+            if path.name == "index.json":
+                continue
+            static = json.loads(path.read_text(encoding="utf-8"))
+            validate(static, "item")
+            assert get(client, f"/api/v3/content/{folder}/{path.stem}/")[1] == static
+            checked += 1
+    assert checked == 15
+
+
+def test_unpublished_items_leave_the_static_json(site_dirs):
+    _src, site = site_dirs
+    build_site()
+    assert (Path(site) / "api" / "cases" / "hefei-red-property.json").exists()
+    CaseStudyPage.objects.get(slug="hefei-red-property").unpublish()
+    build_site()
+    assert not (Path(site) / "api" / "cases" / "hefei-red-property.json").exists()
+    assert "hefei-red-property" not in (Path(site) / "api" / "items.json").read_text(encoding="utf-8")
