@@ -12,6 +12,9 @@ from ninja.errors import HttpError
 
 from django.http import HttpRequest
 
+from wagtail.api.v3.auth import BearerTokenAuth
+from wagtail.models import Page
+
 from cms.publishing.snapshot import ExportCache, export_snapshot
 
 from .content import FOLDER_KINDS, all_items, item_date, searchable_text
@@ -119,6 +122,56 @@ def get_region(request: HttpRequest, slug: str):
     if slug not in regions.nodes:
         raise HttpError(404, f"地区“{slug}”不存在")
     return region_out(slug, items, regions)
+
+
+class ImageOut(Schema):
+    path: str
+    url: str
+    title: str
+    width: int
+    height: int
+
+
+@router.get("/images/", response=list[ImageOut], summary="已发布内容使用的图片", auth=None)
+def list_images(request: HttpRequest):
+    """Only images that published content shows: an image uploaded for a draft is not listed."""
+    snap = export_snapshot(cache=CACHE)
+    return [
+        {"path": key, "url": "/" + key, "title": image.title, "width": image.width, "height": image.height}
+        for key, image in sorted(snap.images.items())
+    ]
+
+
+class Submitted(Schema):
+    id: int
+    status: str
+
+
+@router.post(
+    "/pages/{page_id}/submit/",
+    response=Submitted,
+    summary="提交审核（需要令牌；权限与令牌所属用户在后台的权限相同）",
+    auth=BearerTokenAuth(),
+)
+def submit_for_review(request: HttpRequest, page_id: int):
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        raise HttpError(404, "页面不存在")
+    page = page.specific
+    permissions = page.permissions_for_user(request.user)
+    if not permissions.can_edit():
+        raise HttpError(403, "无权提交此页面审核")
+    if page.workflow_in_progress:
+        raise HttpError(409, "此页面已在审核中")
+    workflow = page.get_workflow()
+    if workflow is None:
+        raise HttpError(409, "此页面没有设置审核流程")
+    if not permissions.can_submit_for_moderation():
+        raise HttpError(403, "无权提交此页面审核")
+    if page.latest_revision is None:
+        page.save_revision(user=request.user)
+    workflow.start(page, request.user)
+    return {"id": page.pk, "status": "in_moderation"}
 
 
 @router.get("/{section}/{slug}/", response=dict[str, Any], summary="一个条目的全部字段", auth=None)

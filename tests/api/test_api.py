@@ -245,3 +245,52 @@ def test_unpublished_items_leave_the_static_json(site_dirs):
     build_site()
     assert not (Path(site) / "api" / "cases" / "hefei-red-property.json").exists()
     assert "hefei-red-property" not in (Path(site) / "api" / "items.json").read_text(encoding="utf-8")
+
+
+def test_a_token_submits_a_draft_for_review_when_its_user_may():
+    User = get_user_model()
+    editor = User.objects.create_user("submitter", password="pw")
+    group = Group.objects.create(name="提交者（测试）")
+    for permission in ("add", "change"):
+        GroupPagePermission.objects.create(
+            group=group, page=CaseStudyIndexPage.objects.get(), permission_type=permission
+        )
+    editor.groups.add(group)
+    tool = token_client(editor)
+    created = tool.post("/api/v3/pages/", json.dumps(draft_payload("to-review")), content_type="application/json")
+    page_id = created.json()["id"]
+    response = tool.post(f"/api/v3/content/pages/{page_id}/submit/")
+    assert response.status_code == 200, response.content
+    page = CaseStudyPage.objects.get(pk=page_id)
+    assert page.workflow_in_progress and not page.live
+    assert tool.post(f"/api/v3/content/pages/{page_id}/submit/").status_code == 409
+    outsider = token_client(User.objects.create_user("outsider", password="pw"))
+    assert outsider.post(f"/api/v3/content/pages/{page_id}/submit/").status_code == 403
+    assert Client(HTTP_HOST="localhost").post(f"/api/v3/content/pages/{page_id}/submit/").status_code == 401
+
+
+def test_images_endpoint_lists_only_images_of_published_content(client, tmp_path):
+    from PIL import Image as PILImage
+
+    from django.core.files.images import ImageFile
+
+    from wagtail.images import get_image_model
+
+    path = tmp_path / "draft-only.png"
+    PILImage.new("RGB", (4, 3), "red").save(path)
+    with path.open("rb") as fh:
+        image = get_image_model().objects.create(title="draft-only.png", file=ImageFile(fh, name="draft-only.png"))
+    draft = CaseStudyPage.objects.get(slug="laiwu-one-artery-four-links")
+    draft.body = [("figure", {"image": image, "caption": "只在草稿里", "credit": ""})]
+    draft.save_revision()
+    assert get(client, "/api/v3/content/images/")[1] == []
+    draft.get_latest_revision().publish()
+    assert get(client, "/api/v3/content/images/")[1] == [
+        {
+            "path": "media/draft-only.png",
+            "url": "/media/draft-only.png",
+            "title": "draft-only.png",
+            "width": 4,
+            "height": 3,
+        }
+    ]
