@@ -5,9 +5,11 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PAGES ?= 10000
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jiceng
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate content site run test lint browser bench clean
+.PHONY: help install migrate content site run test lint browser postgres bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,11 +47,20 @@ lint: install ## Run ruff on the code
 	.venv/bin/ruff check cms tests hooks bench
 	.venv/bin/ruff format --check cms tests hooks bench
 
-test: install browser ## System checks, migration check, lint and the whole test suite
+test: install browser ## Checks, lint, the test suite on SQLite, then again on PostgreSQL when one is reachable
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory lint
 	.venv/bin/pytest
+	@if $(MAKE) --no-print-directory postgres >/dev/null 2>&1; then \
+	  echo "PostgreSQL ($(PG_TEST_URL))：再运行一遍测试（浏览器测试只读构建好的网站，与数据库无关，不重复）"; \
+	  DATABASE_URL=$(PG_TEST_URL) .venv/bin/pytest -m "not browser" -p no:cacheprovider; \
+	else echo "没有可用的 PostgreSQL：跳过 PostgreSQL 测试"; fi
+
+postgres: install ## Check that the local PostgreSQL answers; start the Debian cluster when it does not
+	@$(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start; \
+	  sleep 2; $(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()"; }
 
 bench: install ## Benchmark publishing at PAGES pages (default 10000) against plain MkDocs; prints a summary line
 	$(PY) -m bench.run --pages $(PAGES)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +20,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load content/ once; every test runs in a transaction rolled back afterwards."""
     with django_db_blocker.unblock():
         call_command("load_content", str(CONTENT), "--no-build", verbosity=0)
+        # Tests that must commit (transaction=True, serialized_rollback=True) get this state back afterwards.
+        for alias in connections:
+            connections[alias]._test_serialized_contents = connections[alias].creation.serialize_db_to_string()
 
 
 @pytest.fixture

@@ -23,7 +23,9 @@ def on_moved(sender, instance, **kwargs):
         request_build(f"移动：{instance.title}")
 
 
-def on_region_changed(sender, instance, **kwargs):
+def on_region_changed(sender, instance, raw=False, **kwargs):
+    if raw:  # loading fixtures or a database dump: the loader decides about builds
+        return
     request_build(f"地区变更：{instance.name}")
 
 
