@@ -8,6 +8,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from cms.publishing.middleware import SITE_HEADERS
+
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -21,6 +23,13 @@ CHROMIUM_ARGS = [
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the built site with the same security headers the CMS sends, so the browser enforces them."""
+
+    def end_headers(self):
+        for header, value in SITE_HEADERS.items():
+            self.send_header(header, value)
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -53,6 +62,8 @@ def page(browser):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()
     page.requests = []
+    page.errors = []
     page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     yield page
     context.close()
