@@ -58,17 +58,46 @@ def request_build(reason, user=None, full=False):
     return build
 
 
-@contextlib.contextmanager
-def build_lock():
-    """One build at a time per site folder, across processes."""
+def lock_path():
     folder = Path(settings.SITE_OUTPUT_DIR).with_name(Path(settings.SITE_OUTPUT_DIR).name + ".builds")
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    return folder / ".lock"
+
+
+@contextlib.contextmanager
+def build_lock(blocking=True):
+    """One build at a time per site folder, across processes. Yields False if not blocking and busy."""
+    with open(lock_path(), "w") as handle:
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def recover_interrupted_builds():
+    """A build marked running while nobody holds the build lock was killed: record it and build again.
+
+    The next build exports the whole current state, so the changes the killed build carried are not lost.
+    """
+    if not SiteBuild.objects.filter(status=SiteBuild.Status.RUNNING).exists():
+        return []
+    with build_lock(blocking=False) as acquired:
+        if not acquired:
+            return []  # a build is running right now
+        stale = list(SiteBuild.objects.filter(status=SiteBuild.Status.RUNNING))
+        SiteBuild.objects.filter(pk__in=[b.pk for b in stale]).update(
+            status=SiteBuild.Status.FAILED,
+            finished_at=timezone.now(),
+            error="构建进程中断（进程被终止或机器重启），已自动重新排队。",
+        )
+    if stale:
+        request_build("恢复：重新执行被中断的构建 " + "、".join(f"#{b.pk}" for b in stale))
+    return stale
 
 
 def wait_for_quiet(build_id):
@@ -90,6 +119,7 @@ def wait_for_quiet(build_id):
 
 def run_build(build_id):
     """Run one queued build to the end, recording its outcome; returns the SiteBuild or None if not ours."""
+    recover_interrupted_builds()
     wait_for_quiet(build_id)
     with build_lock():
         claimed = SiteBuild.objects.filter(pk=build_id, status=SiteBuild.Status.QUEUED).update(

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,37 @@ def test_a_live_page_deleted_in_bulk_queues_a_build(queued):
     SiteBuild.objects.all().delete()
     Page.objects.filter(pk=page.pk).delete()
     assert "撤销发布：批量删除的案例" in queued_reasons()
+
+
+def test_a_killed_build_is_recorded_and_queued_again(queued, site_dirs):
+    """A real process holds the build lock and is killed with SIGKILL mid-build."""
+    import multiprocessing
+    import signal
+
+    from cms.publishing.tasks import build_lock, recover_interrupted_builds
+
+    _src, site = site_dirs
+    run_build(request_build("首次").pk)
+    good = os.path.realpath(site)
+    victim = request_build("被杀掉的构建")
+    SiteBuild.objects.filter(pk=victim.pk).update(status=SiteBuild.Status.RUNNING)
+    started = multiprocessing.get_context("fork").Event()
+
+    def hold_lock_forever():
+        with build_lock():
+            started.set()
+            time.sleep(600)
+
+    worker = multiprocessing.get_context("fork").Process(target=hold_lock_forever)
+    worker.start()
+    assert started.wait(10)
+    assert recover_interrupted_builds() == []  # the lock is held: that build is alive
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join()
+    recovered = recover_interrupted_builds()
+    assert [b.pk for b in recovered] == [victim.pk]
+    victim.refresh_from_db()
+    assert victim.status == SiteBuild.Status.FAILED and "构建进程中断" in victim.error
+    assert os.path.realpath(site) == good  # the last good site kept serving
+    again = SiteBuild.objects.get(status=SiteBuild.Status.QUEUED)
+    assert run_build(again.pk).status == SiteBuild.Status.DONE

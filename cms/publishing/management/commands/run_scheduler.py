@@ -7,15 +7,19 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "定时发布调度：每隔一段时间执行 publish_scheduled，让定时上线和到期下线按时生效"
+    help = "定时发布调度：定期执行 publish_scheduled（定时上线/到期下线），并恢复被中断的网站构建"
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=30.0, help="间隔秒数（默认 30）")
         parser.add_argument("--once", action="store_true", help="只执行一次")
 
     def handle(self, interval, once, **options):
+        from cms.publishing.tasks import recover_interrupted_builds
+
         while True:
             call_command("publish_scheduled", verbosity=0)
+            for build in recover_interrupted_builds():
+                self.stdout.write(f"构建 #{build.pk} 被中断，已重新排队。")
             if once:
                 return
             time.sleep(interval)
