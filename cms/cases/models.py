@@ -117,6 +117,10 @@ class CaseStudyPage(SiteItemPage):
 class CasePractice(Orderable):
     """A named practice the case is known by, e.g. “群众点单、社区派单、党员接单”."""
 
+    # Rows reference nothing; left to Wagtail, saving a page would queue one reference-index task per row,
+    # each re-indexing the whole page (quadratic for a 2,000-row list).
+    wagtail_reference_index_ignore = True
+
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="practices")
     name = models.CharField(_("做法名称"), max_length=100, help_text=_("不含引号，例如 红色物业"))
     description = models.TextField(_("简要说明"), blank=True, max_length=500)
@@ -130,6 +134,10 @@ class CasePractice(Orderable):
 
 class CaseKeyFigure(Orderable):
     """A number from the report, stored as data: value, unit, what it counts, and the value before."""
+
+    # Rows reference nothing; left to Wagtail, saving a page would queue one reference-index task per row,
+    # each re-indexing the whole page (quadratic for a 2,000-row list).
+    wagtail_reference_index_ignore = True
 
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="key_figures")
     label = models.CharField(_("统计对象"), max_length=100, help_text=_("例如 小区党支部"))
@@ -158,6 +166,10 @@ class CaseKeyFigure(Orderable):
 
 class CasePolicyDocument(Orderable):
     """A policy document the case cites, by its number (文号) and title."""
+
+    # Rows reference nothing; left to Wagtail, saving a page would queue one reference-index task per row,
+    # each re-indexing the whole page (quadratic for a 2,000-row list).
+    wagtail_reference_index_ignore = True
 
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="policy_documents")
     number = models.CharField(_("文号"), max_length=80, blank=True)

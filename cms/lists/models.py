@@ -148,6 +148,10 @@ class DutyListPage(DisclosureFields, SiteItemPage):
 class ListItem(Orderable):
     """One row of a list: a duty or a certificate, with its basis and who is responsible."""
 
+    # Rows reference nothing; left to Wagtail, saving a page would queue one reference-index task per row,
+    # each re-indexing the whole page (quadratic for a 2,000-row list).
+    wagtail_reference_index_ignore = True
+
     class Alternative(models.TextChoices):
         NONE = "", _("（不适用）")
         OTHER_BODY = "other_body", _("由其他机构出具")

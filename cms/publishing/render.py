@@ -14,7 +14,7 @@ import yaml
 
 from django.utils.text import slugify
 
-from .escape import attr, block, inline, safe_url
+from .escape import attr, block, clean, inline, safe_url
 from .portable import copy_images, dump_yaml, write_if_changed
 
 GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", "api", ".nav.yml")
@@ -78,9 +78,9 @@ def theme_slug(name):
 
 
 def front_matter(title, kind=None, description=""):
-    meta = {"title": html.escape(" ".join(title.split()))}
+    meta = {"title": html.escape(" ".join(clean(title).split()))}
     if description:
-        meta["description"] = html.escape(" ".join(description.split())[:160])
+        meta["description"] = html.escape(" ".join(clean(description).split())[:160])
     if kind:
         meta["kind"] = kind
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"

@@ -387,6 +387,8 @@ def read_folder(folder):
                 raise ContentError(path, f"id“{doc.meta['id']}”不是有效的 UUID") from exc
             if doc.meta["slug"] != path.stem:
                 raise ContentError(path, f"slug“{doc.meta['slug']}”必须与文件名“{path.stem}”一致")
+            _check_text(doc.meta, path)
+            _check_text(doc.body, path)
             entry = {"meta": doc.meta, "path": path}
             if kind == "list":
                 entry["text"] = doc.body
@@ -400,6 +402,21 @@ def read_folder(folder):
             raise ContentError(entry["path"], f"id 与 {seen[key]} 重复")
         seen[key] = entry["path"]
     return snap
+
+
+def _check_text(value, path, field=""):
+    """Reject text no file or page can hold: lone UTF-16 surrogates and control characters."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, path, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value, start=1):
+            _check_text(item, path, f"{field}[{n}]")
+    elif isinstance(value, str):
+        for ch in value:
+            if "\ud800" <= ch <= "\udfff" or (ord(ch) < 32 and ch not in "\n\t\r"):
+                where = f"字段“{field}”" if field else "正文"
+                raise ContentError(path, f"{where}含有无效字符 U+{ord(ch):04X}，请删除后重试")
 
 
 def _require(meta, path, keys):

@@ -152,6 +152,10 @@ class SignageNoticePage(DisclosureFields, SiteItemPage):
 class RetainedSign(Orderable):
     """A sign or plaque the community keeps outside."""
 
+    # Rows reference nothing; left to Wagtail, saving a page would queue one reference-index task per row,
+    # each re-indexing the whole page (quadratic for a 2,000-row list).
+    wagtail_reference_index_ignore = True
+
     page = ParentalKey(SignageNoticePage, on_delete=models.CASCADE, related_name="retained_signs")
     kind = models.CharField(_("类别"), max_length=10, choices=SignKind.choices)
     text = models.CharField(_("标牌内容"), max_length=200)
