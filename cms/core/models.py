@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from .forms import SitePageForm
+
 
 class Region(index.Indexed, models.Model):
     """A place in the one shared hierarchy (省/市/区县/街道乡镇/社区) that every item belongs to."""
@@ -127,6 +129,7 @@ class SiteItemPage(SitePage):
     """A case, list or notice: previewed exactly as the public site will show it."""
 
     preview_modes = [("", _("网站样式"))]
+    base_form_class = SitePageForm
 
     class Meta:
         abstract = True

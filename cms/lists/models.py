@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
@@ -13,6 +12,7 @@ from wagtail.search import index
 
 from cms.core.api import writable
 from cms.core.blocks import BasisBlock
+from cms.core.forms import SitePageForm
 from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 
 
@@ -54,7 +54,7 @@ def item_errors(list_kind, items):
     return errors
 
 
-class DutyListPageForm(WagtailAdminPageForm):
+class DutyListPageForm(SitePageForm):
     """Checks the rows of the list together (duplicate numbers, missing alternatives) before saving."""
 
     def clean(self):

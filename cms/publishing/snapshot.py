@@ -27,6 +27,7 @@ from cms.cases.models import (
     CaseStudyIndexPage,
     CaseStudyPage,
 )
+from cms.core.forms import unusable_character
 from cms.core.models import HomePage, Region
 from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem, ListKind, item_errors
 from cms.signage.models import NoticePhoto, RetainedSign, SignageNoticeIndexPage, SignageNoticePage
@@ -412,11 +413,9 @@ def _check_text(value, path, field=""):
     elif isinstance(value, list):
         for n, item in enumerate(value, start=1):
             _check_text(item, path, f"{field}[{n}]")
-    elif isinstance(value, str):
-        for ch in value:
-            if "\ud800" <= ch <= "\udfff" or (ord(ch) < 32 and ch not in "\n\t\r"):
-                where = f"字段“{field}”" if field else "正文"
-                raise ContentError(path, f"{where}含有无效字符 U+{ord(ch):04X}，请删除后重试")
+    elif isinstance(value, str) and (ch := unusable_character(value)):
+        where = f"字段“{field}”" if field else "正文"
+        raise ContentError(path, f"{where}含有无效字符 U+{ord(ch):04X}，请删除后重试")
 
 
 def _require(meta, path, keys):

@@ -294,3 +294,14 @@ def test_images_endpoint_lists_only_images_of_published_content(client, tmp_path
             "height": 3,
         }
     ]
+
+
+def test_a_tool_cannot_store_unusable_characters():
+    admin = get_user_model().objects.create_superuser("tool-admin", "t@example.invalid", "pw")
+    payload = draft_payload("surrogate")
+    payload["summary"] = "坏\ud800字符"
+    body = json.dumps(payload)  # json escapes the lone surrogate as \\ud800
+    response = token_client(admin).post("/api/v3/pages/", body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert "U+D800" in response.content.decode()
+    assert not CaseStudyPage.objects.filter(slug="surrogate").exists()
