@@ -621,13 +621,13 @@ class Loader:
         page.source_url = source.get("url", "")
         page.communities = [self.region(s, path, "communities") for s in meta.get("communities", [])]
         page.themes.set(meta.get("themes", []))
-        page.practices = [
-            CasePractice(name=p["name"], description=p.get("description", "")) for p in meta.get("practices", [])
-        ]
-        page.key_figures = [self.key_figure(f, path) for f in meta.get("key_figures", [])]
-        page.policy_documents = [
-            CasePolicyDocument(number=d.get("number", ""), title=d["title"]) for d in meta.get("policy_documents", [])
-        ]
+        page.practices = ordered(
+            [CasePractice(name=p["name"], description=p.get("description", "")) for p in meta.get("practices", [])]
+        )
+        page.key_figures = ordered([self.key_figure(f, path) for f in meta.get("key_figures", [])])
+        page.policy_documents = ordered(
+            [CasePolicyDocument(number=d.get("number", ""), title=d["title"]) for d in meta.get("policy_documents", [])]
+        )
         self.stream(page, "body", entry["blocks"], path)
 
     def key_figure(self, data, path):
@@ -696,7 +696,7 @@ class Loader:
         errors = item_errors(page.list_kind, items)
         if errors:
             raise ContentError(path, "；".join(str(e) for e in errors))
-        page.items = items
+        page.items = ordered(items)
 
     def link_supersedes(self, entry):
         meta, path = entry["meta"], entry["path"]
@@ -721,17 +721,30 @@ class Loader:
         )
         page.responsible_body = meta.get("responsible_body", "")
         self.apply_disclosure(page, meta, path)
-        page.retained_signs = [
-            RetainedSign(kind=s["kind"], text=s["text"], position=s.get("position", ""))
-            for s in meta.get("retained_signs", [])
-        ]
-        page.photos = [
-            NoticePhoto(
-                image_id=self.image(p.get("image"), path), phase=p.get("phase", "after"), caption=p.get("caption", "")
-            )
-            for p in meta.get("photos", [])
-        ]
+        page.retained_signs = ordered(
+            [
+                RetainedSign(kind=s["kind"], text=s["text"], position=s.get("position", ""))
+                for s in meta.get("retained_signs", [])
+            ]
+        )
+        page.photos = ordered(
+            [
+                NoticePhoto(
+                    image_id=self.image(p.get("image"), path),
+                    phase=p.get("phase", "after"),
+                    caption=p.get("caption", ""),
+                )
+                for p in meta.get("photos", [])
+            ]
+        )
         self.stream(page, "body", entry["blocks"], path)
+
+
+def ordered(rows):
+    """Child rows in file order: sort_order is what keeps them in that order in every database."""
+    for position, row in enumerate(rows):
+        row.sort_order = position
+    return rows
 
 
 def _validation_text(exc):
