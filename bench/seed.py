@@ -46,6 +46,12 @@ def seed(pages, progress=sys.stdout):
         list_index = DutyListIndexPage.objects.get()
         notice_index = SignageNoticeIndexPage.objects.get()
         done = 0
+
+        def report(count):
+            if count % 500 == 0:
+                progress.write(f"  已创建 {count}/{pages} 个页面（{time.perf_counter() - started:.0f}s）\n")
+            return count
+
         for entry in cases:
             m = entry["meta"]
             page = CaseStudyPage(
@@ -70,9 +76,7 @@ def seed(pages, progress=sys.stdout):
             page.communities = [regions[s] for s in m["communities"]]
             page.themes.set(m["themes"])
             case_index.add_child(instance=page)
-            done += 1
-            if done % 500 == 0:
-                progress.write(f"  已创建 {done}/{pages} 个页面（{time.perf_counter() - started:.0f}s）\n")
+            done = report(done + 1)
         for entry in lists:
             m = entry["meta"]
             page = DutyListPage(
@@ -96,9 +100,7 @@ def seed(pages, progress=sys.stdout):
                 for i in m["items"]
             ]
             list_index.add_child(instance=page)
-            done += 1
-            if done % 500 == 0:
-                progress.write(f"  已创建 {done}/{pages} 个页面（{time.perf_counter() - started:.0f}s）\n")
+            done = report(done + 1)
         for entry in notices:
             m = entry["meta"]
             page = SignageNoticePage(
@@ -113,7 +115,5 @@ def seed(pages, progress=sys.stdout):
             page.body = stream(page, entry["blocks"])
             page.retained_signs = [RetainedSign(kind=s["kind"], text=s["text"]) for s in m["retained_signs"]]
             notice_index.add_child(instance=page)
-            done += 1
-            if done % 500 == 0:
-                progress.write(f"  已创建 {done}/{pages} 个页面（{time.perf_counter() - started:.0f}s）\n")
+            done = report(done + 1)
     return time.perf_counter() - started

@@ -73,11 +73,25 @@ def summary(item):
     return data
 
 
+_ITEMS = {"key": None, "value": None, "entries": None}
+
+
 def current_items():
-    return all_items(export_snapshot(cache=CACHE))
+    """All public items as JSON; converted again only when an entry or the region tree changed.
+
+    The export cache hands back the same entry objects for unchanged pages, so identity is the key
+    (the entries are kept referenced here, so their ids cannot be reused by other objects).
+    """
+    snap = export_snapshot(cache=CACHE)
+    entries = [entry for _kind, entry in snap.items()]
+    key = (tuple(id(entry) for entry in entries), repr(snap.regions))
+    if _ITEMS["key"] != key:
+        _ITEMS.update(key=key, value=all_items(snap), entries=entries)
+    return _ITEMS["value"]
 
 
 def apply_filters(items, regions, filters):
+    items = list(items)  # the item list is shared between requests: never sort it in place
     if filters.kind:
         items = [i for i in items if i["kind"] == filters.kind]
     if filters.region:

@@ -91,6 +91,19 @@ class DisclosureFields(models.Model):
     valid_from = models.DateField(_("施行日期"), null=True, blank=True)
     valid_until = models.DateField(_("废止日期"), null=True, blank=True)
 
+    # Names shared by the portable format, the API and the loader, in display order.
+    DISCLOSURE_FIELDS = (
+        "index_number",
+        "publisher",
+        "document_number",
+        "date_written",
+        "date_published",
+        "public_attribute",
+        "valid_from",
+        "valid_until",
+    )
+    DATE_FIELDS = ("date_written", "date_published", "valid_from", "valid_until")
+
     disclosure_panels = [
         MultiFieldPanel(
             [

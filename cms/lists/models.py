@@ -103,14 +103,7 @@ class DutyListPage(DisclosureFields, SiteItemPage):
         "supersedes",
         "issuing_bodies",
         "intro",
-        "index_number",
-        "publisher",
-        "document_number",
-        "date_written",
-        "date_published",
-        "public_attribute",
-        "valid_from",
-        "valid_until",
+        *DisclosureFields.DISCLOSURE_FIELDS,
         "items",
     )
     content_panels = Page.content_panels + [
@@ -194,12 +187,11 @@ class ListItem(Orderable):
         ),
     ]
 
-    api_fields = writable(
-        "number",
+    # The plain-text columns of a row (number and basis are typed), as the loader fills them.
+    TEXT_FIELDS = (
         "category",
         "name",
         "content",
-        "basis",
         "department",
         "resourcing",
         "purpose",
@@ -208,6 +200,7 @@ class ListItem(Orderable):
         "alternative_kind",
         "alternative",
     )
+    api_fields = writable("number", "basis", *TEXT_FIELDS)
 
     class Meta(Orderable.Meta):
         verbose_name = _("事项")

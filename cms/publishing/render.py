@@ -527,7 +527,7 @@ def render_home(site):
     return "\n".join(out)
 
 
-def render_site(snap, out_dir, site_url, handwritten_dir=None, media_source=None):
+def render_site(snap, out_dir, site_url, handwritten_dir=None):
     """Write the generated Markdown into out_dir; return the number of files written or changed."""
     out_dir = Path(out_dir)
     site = Site(snap, site_url)

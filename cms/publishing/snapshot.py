@@ -28,7 +28,7 @@ from cms.cases.models import (
     CaseStudyPage,
 )
 from cms.core.forms import unusable_character
-from cms.core.models import HomePage, Region
+from cms.core.models import DisclosureFields, HomePage, Region
 from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem, ListKind, item_errors
 from cms.signage.models import NoticePhoto, RetainedSign, SignageNoticeIndexPage, SignageNoticePage
 
@@ -50,16 +50,6 @@ from .portable import (
 
 LEVELS = {str(label): value for value, label in Region.Level.choices}
 LEVEL_LABELS = {value: str(label) for value, label in Region.Level.choices}
-DISCLOSURE_KEYS = [
-    ("index_number", "index_number"),
-    ("publisher", "publisher"),
-    ("document_number", "document_number"),
-    ("date_written", "date_written"),
-    ("date_published", "date_published"),
-    ("public_attribute", "public_attribute"),
-    ("valid_from", "valid_from"),
-    ("valid_until", "valid_until"),
-]
 SECTIONS = {
     "cases": (CaseStudyIndexPage, "cases"),
     "lists": (DutyListIndexPage, "lists"),
@@ -192,7 +182,7 @@ def _body_blocks(stream, images):
 
 
 def _disclosure(page):
-    return compact({key: getattr(page, attr) for key, attr in DISCLOSURE_KEYS})
+    return compact({name: getattr(page, name) for name in DisclosureFields.DISCLOSURE_FIELDS})
 
 
 def serialize_case(page, images):
@@ -646,13 +636,11 @@ class Loader:
 
     def apply_disclosure(self, page, meta, path):
         data = meta.get("disclosure") or {}
-        for key, attr in DISCLOSURE_KEYS:
-            value = data.get(key)
-            if attr.startswith(("date_", "valid_")):
-                value = as_date(value, path, f"disclosure.{key}")
-            setattr(
-                page, attr, value if value is not None else ("" if not attr.startswith(("date_", "valid_")) else None)
-            )
+        for name in DisclosureFields.DISCLOSURE_FIELDS:
+            if name in DisclosureFields.DATE_FIELDS:
+                setattr(page, name, as_date(data.get(name), path, f"disclosure.{name}"))
+            else:
+                setattr(page, name, data.get(name) or "")
 
     def apply_list(self, page, meta, entry, path):
         _require(meta, path, ["region", "list_kind"])
@@ -671,23 +659,7 @@ class Loader:
                 raise ContentError(path, f"items 第{row}条缺少“name”（事项名称）")
             if not isinstance(data.get("number"), int):
                 raise ContentError(path, f"items 第{row}条（{data['name']}）的序号“number”必须是整数")
-            item = ListItem(
-                **{
-                    k: data.get(k, "")
-                    for k in (
-                        "category",
-                        "name",
-                        "content",
-                        "department",
-                        "resourcing",
-                        "purpose",
-                        "issuer",
-                        "procedure",
-                        "alternative_kind",
-                        "alternative",
-                    )
-                }
-            )
+            item = ListItem(**{k: data.get(k, "") for k in ListItem.TEXT_FIELDS})
             item.number = data["number"]
             item.basis = [
                 ("basis", {"text": b.get("text", ""), "version": b.get("version", "")}) for b in data.get("basis", [])

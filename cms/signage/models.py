@@ -115,14 +115,7 @@ class SignageNoticePage(DisclosureFields, SiteItemPage):
         "responsible_body",
         "retained_signs",
         "body",
-        "index_number",
-        "publisher",
-        "document_number",
-        "date_written",
-        "date_published",
-        "public_attribute",
-        "valid_from",
-        "valid_until",
+        *DisclosureFields.DISCLOSURE_FIELDS,
     )
     parent_page_types = ["signage.SignageNoticeIndexPage"]
     subpage_types = []
