@@ -19,7 +19,12 @@ help: ## List the targets
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-install: .venv/.installed ## Create .venv and install the pinned packages
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm 来安装搜索索引工具 Pagefind"; exit 1; }
+	npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error  # not `npm ci`: the registry mirror carries only the Linux builds, so the lock file lacks the others
+	touch $@
+
+install: .venv/.installed node_modules/.installed ## Create .venv and install the pinned packages (Python, and Pagefind via npm)
 
 migrate: install ## Apply database migrations (SQLite by default, DATABASE_URL otherwise)
 	$(MANAGE) migrate --noinput -v 0

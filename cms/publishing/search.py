@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +18,24 @@ from .sitebuild import atomic_write, page_url
 INDEXED_SECTIONS = ("cases/", "lists/", "notices/")
 PAGES_PER_SHARD = 1000
 SHARDS_FILE = "pagefind-shards.json"
+
+
+def pagefind_binary():
+    """The Pagefind indexer pinned in package.json (npm): 1.6 segments Chinese with ICU4X like the browser does.
+
+    PyPI stops at 1.5.2, whose jieba segmentation disagrees with the browser's query segmentation (网格 was
+    split into 网|格 in the query but kept whole in the index, so short terms missed most pages).
+    """
+    configured = os.environ.get("PAGEFIND_BIN")
+    if configured:
+        return configured
+    root = Path(__file__).resolve().parents[2] / "node_modules" / "@pagefind"
+    for candidate in sorted(root.glob("*/bin/pagefind_extended*")):
+        if not candidate.name.endswith(".sha256"):
+            return str(candidate)
+    raise RuntimeError(
+        "找不到搜索索引工具 Pagefind：请先运行 make install（它用 npm 安装 package.json 中固定的版本）。"
+    )
 
 
 def shard_count(pages):
@@ -51,9 +68,7 @@ def _write_shard(generation, urls, target):
         os.link(Path(generation) / rel, scratch / rel)
     scratch.mkdir(exist_ok=True)
     command = [
-        sys.executable,
-        "-m",
-        "pagefind",
+        pagefind_binary(),
         "--site",
         str(scratch),
         "--output-path",

@@ -1,0 +1,109 @@
+"""What a resident's phone downloads before the first search result, and how fast later queries are.
+
+Serves a built site over loopback, opens the search page in Debian's Chromium, types a query the way a
+resident does (``/search/?q=…``) and records every file fetched until the first result is on screen.
+Sizes are counted gzipped (level 6, what a web server sends for text; Pagefind's own index files are
+already compressed). Then times further queries through the same loaded engine.
+
+    .venv/bin/python -m bench.search_probe site/ 居住证明 网格 红色物业
+"""
+
+import functools
+import gzip
+import os
+import shutil
+import statistics
+import sys
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+PRECOMPRESSED = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def gz_size(path):
+    data = path.read_bytes()
+    if path.suffix in PRECOMPRESSED:
+        return len(data)
+    return len(gzip.compress(data, 6))
+
+
+def local_file(site, url):
+    path = unquote(urlsplit(url).path)
+    target = site / path.lstrip("/")
+    if path.endswith("/"):
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def measure(site, first_query="居住证明", later_queries=("网格", "红色物业", "死亡证明", "物业", "群众点单")):
+    from playwright.sync_api import sync_playwright
+
+    site = Path(site).resolve()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    fetched = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+            page = context.new_page()
+            page.on("requestfinished", lambda request: fetched.append(request.url))
+            started = time.perf_counter()
+            page.goto(f"{base}/search/?q={first_query}")
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=60000)
+            first_ms = (time.perf_counter() - started) * 1000
+            files = {url: local_file(site, url) for url in dict.fromkeys(fetched)}
+            first_bytes = sum(gz_size(path) for path in files.values() if path)
+            timings = page.evaluate(
+                """async (queries) => {
+                    const pagefind = await import("/pagefind/pagefind.js");
+                    const shards = await (await fetch("/pagefind-shards.json")).json();
+                    for (const b of shards.bundles.slice(1)) { await pagefind.mergeIndex(b); }
+                    await pagefind.search("社区");  // warm up this module's own engine once
+                    const out = [];
+                    for (const q of queries) {
+                        const t0 = performance.now();
+                        const search = await pagefind.search(q);
+                        if (search.results.length) { await search.results[0].data(); }
+                        out.push([q, performance.now() - t0, search.results.length]);
+                    }
+                    return out;
+                }""",
+                list(later_queries),
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+    return {
+        "first_query": first_query,
+        "first_kb_gz": first_bytes / 1024,
+        "first_ms": first_ms,
+        "files": sorted(((url.replace(base, ""), gz_size(path) / 1024) for url, path in files.items() if path)),
+        "queries": timings,
+        "query_ms_median": statistics.median(t for _q, t, _n in timings) if timings else float("nan"),
+        "query_ms_max": max(t for _q, t, _n in timings) if timings else float("nan"),
+    }
+
+
+def report(result, say=print):
+    say(
+        f"首次搜索“{result['first_query']}”：{result['first_kb_gz']:.0f} KB（gzip），{result['first_ms']:.0f} ms，文件："
+    )
+    for url, kb in result["files"]:
+        say(f"    {kb:8.1f} KB  {url}")
+    for query, ms, count in result["queries"]:
+        say(f"  之后搜索“{query}”：{ms:.0f} ms，{count} 条结果")
+
+
+if __name__ == "__main__":
+    report(measure(sys.argv[1], *(sys.argv[2:3] or ["居住证明"])))
