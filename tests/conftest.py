@@ -55,11 +55,20 @@ def read_page(site, url_path):
 
 
 def search_records(site):
-    """Every page record in the built Pagefind index, decoded: [{"url", "content", "filters", …}]."""
+    """The page records a resident's search can show, decoded: [{"url", "content", "filters", …}].
+
+    That is the delta bundle's records plus the base bundle's, less the base's stale copies (the search
+    page hides those, as listed in pagefind-shards.json).
+    """
+    manifest = json.loads((Path(site) / "pagefind-shards.json").read_text(encoding="utf-8"))
+    stale = set(manifest["stale"])
     records = []
-    for path in sorted(Path(site).glob("pagefind*/fragment/*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        records.append(json.loads(data[len(b"pagefind_dcd") :]))
+    for bundle in manifest["bundles"]:
+        for path in sorted((Path(site) / bundle / "fragment").glob("*.pf_fragment")):
+            data = gzip.decompress(path.read_bytes())
+            record = json.loads(data[len(b"pagefind_dcd") :])
+            if bundle != "pagefind/" or record["url"] not in stale:
+                records.append(record)
     return records
 
 

@@ -3,6 +3,7 @@
 Pure function of its input: same snapshot, same bytes. Every CMS value goes through ``escape``.
 """
 
+import functools
 import hashlib
 import html
 import shutil
@@ -10,15 +11,19 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import quote
 
+import segno
 import yaml
 
 from django.utils.text import slugify
 
 from .escape import attr, block, clean, inline, safe_url
+from .feeds import render_feeds
 from .portable import copy_images, dump_yaml, write_if_changed
 
-GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", "api", ".nav.yml")
+FEED_FILES = ("feed.xml", "atom.xml", "feed.json", "robots.txt")
+GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", "api", ".nav.yml", *FEED_FILES)
 KIND_LABELS = {"case": "经验案例", "list": "清单", "notice": "两标三牌公示"}
+FOLDERS = {"case": "cases", "list": "lists", "notice": "notices"}
 LIST_KIND_LABELS = {
     "duties_by_law": "依法履职事项",
     "duties_assisting": "协助履职事项",
@@ -77,13 +82,43 @@ def theme_slug(name):
     return slugify(name, allow_unicode=True) or "t-" + hashlib.sha256(name.encode()).hexdigest()[:10]
 
 
-def front_matter(title, kind=None, description=""):
+def front_matter(title, kind=None, description="", image=None, redirect_to=None):
+    """YAML front matter; every value is HTML-escaped, as the theme writes them into <head> unescaped."""
     meta = {"title": html.escape(" ".join(clean(title).split()))}
     if description:
         meta["description"] = html.escape(" ".join(clean(description).split())[:160])
     if kind:
         meta["kind"] = kind
+    if image:
+        meta["image"] = html.escape(image)  # site-relative path of the share image (Open Graph)
+    if redirect_to:
+        meta["redirect_to"] = html.escape(redirect_to)  # a relative URL we built from slugs
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
+
+
+@functools.lru_cache(maxsize=4096)
+def qr_svg(url):
+    """An inline SVG QR code for a URL. A fixed mask skips segno's mask search (4 ms → 1 ms a page)."""
+    code = segno.make_qr(url, error="m", mask=2, boost_error=False)
+    return code.svg_inline(scale=1, border=2, omitsize=True, title="本页二维码", svgclass="jc-qr-code")
+
+
+def print_footer(url):
+    """Shown on paper only: a QR code and the address of the page, so a printed copy leads back to it."""
+    return (
+        '<div class="jc-print-only jc-qr" data-pagefind-ignore="all">'
+        + qr_svg(url)
+        + f"<p>扫码或输入网址查看最新版本：<br>{html.escape(url)}</p></div>"
+    )
+
+
+def first_image(entry):
+    for b in entry.get("blocks", []):
+        if b["type"] == "figure" and b["value"].get("image"):
+            return b["value"]["image"]
+    for photo in entry["meta"].get("photos", []):
+        return photo["image"]
+    return None
 
 
 def table(headers, rows):
@@ -161,9 +196,22 @@ class Site:
         values += [("主题", theme) for theme in themes]
         return "".join(f'<span hidden data-pagefind-filter="{key}:{attr(value)}"></span>' for key, value in values)
 
+    def page_url(self, kind, slug):
+        """The absolute public URL of an item page."""
+        return f"{self.site_url}{FOLDERS[kind]}/{page_slug(slug)}/"
+
     def link(self, kind, entry, prefix="../"):
-        folder = {"case": "cases", "list": "lists", "notice": "notices"}[kind]
+        folder = FOLDERS[kind]
         return f"[{inline(entry['meta']['title'])}]({prefix}{folder}/{page_slug(entry['meta']['slug'])}.md)"
+
+    def applicable_lists(self, slug):
+        """Current lists that apply to a community: its own and those of the street or district above it,
+        the nearest first. Empty for other levels."""
+        if self.regions.get(slug, {}).get("level") != "社区":
+            return []
+        chain = self.ancestry(slug)
+        found = [e for e in self.snap.lists if e["meta"]["region"] in chain and self.is_current(e)]
+        return sorted(found, key=lambda e: (-chain.index(e["meta"]["region"]), e["meta"]["slug"]))
 
     def is_current(self, entry):
         return entry["meta"]["slug"] not in self.superseded_by
@@ -219,7 +267,12 @@ def source_line(source):
 
 def render_case(site, entry):
     meta = entry["meta"]
-    out = [front_matter(meta["title"], "case", meta.get("summary", "")), "# " + inline(meta["title"]), ""]
+    url = site.page_url("case", meta["slug"])
+    out = [
+        front_matter(meta["title"], "case", meta.get("summary", ""), first_image(entry)),
+        "# " + inline(meta["title"]),
+        "",
+    ]
     out.append(site.filters("case", meta["region"], meta.get("themes", [])))
     out.append("")
     out.append(f"**地区**：{site.region_trail(meta['region'])}  ")
@@ -264,11 +317,12 @@ def render_case(site, entry):
         ]
     source = meta.get("source", {})
     cite = [f"{inline(meta['title'])}. {source_line(source)}."]
-    url = safe_url(source.get("url", ""))
-    if url:
-        cite.append(f'原文：<a href="{attr(url)}" rel="nofollow noopener">{inline(url)}</a>')
-    cite.append(f"本页：{inline(site.site_url + 'cases/' + page_slug(meta['slug']) + '/')}")
+    original = safe_url(source.get("url", ""))
+    if original:
+        cite.append(f'原文：<a href="{attr(original)}" rel="nofollow noopener">{inline(original)}</a>')
+    cite.append(f"本页：{inline(url)}")
     out += ["## 引用本页", "", '<div class="jc-cite"><p>' + "<br>\n".join(cite) + "</p></div>", ""]
+    out += [print_footer(url), ""]
     return "\n".join(out)
 
 
@@ -288,6 +342,7 @@ def item_cell(item, key):
 def render_list(site, entry):
     meta = entry["meta"]
     kind = meta["list_kind"]
+    url = site.page_url("list", meta["slug"])
     out = [front_matter(meta["title"], "list", entry.get("text", "")), "# " + inline(meta["title"]), ""]
     out.append(site.filters("list", meta["region"]))
     out.append("")
@@ -321,12 +376,14 @@ def render_list(site, entry):
     disclosure = disclosure_table(meta.get("disclosure", {}))
     if disclosure:
         out += [disclosure, ""]
+    out += [print_footer(url), ""]
     return "\n".join(out)
 
 
 def render_notice(site, entry):
     meta = entry["meta"]
-    out = [front_matter(meta["title"], "notice"), "# " + inline(meta["title"]), ""]
+    url = site.page_url("notice", meta["slug"])
+    out = [front_matter(meta["title"], "notice", image=first_image(entry)), "# " + inline(meta["title"]), ""]
     out.append(site.filters("notice", meta["community"]))
     out.append("")
     facts = [
@@ -367,6 +424,7 @@ def render_notice(site, entry):
     disclosure = disclosure_table(meta.get("disclosure", {}))
     if disclosure:
         out += [disclosure, ""]
+    out += [print_footer(url), ""]
     return "\n".join(out)
 
 
@@ -467,6 +525,32 @@ def render_section_index(site, key, title, lines):
     return "\n".join(out) + "\n"
 
 
+def community_glance(site, current_lists):
+    """What a community does, at a glance: its current lists with their counts, and for certificates it no
+    longer issues, where residents go instead."""
+    if not current_lists:
+        return []
+    out = ["## 本社区一览", "", "本社区适用的现行清单（含上级印发、适用于本社区的清单）：", ""]
+    for entry in current_lists:
+        meta = entry["meta"]
+        label = LIST_KIND_LABELS.get(meta["list_kind"], "")
+        where = inline(site.region_name(meta["region"]))
+        out.append(f"- **{label}**：{len(meta.get('items', []))} 项 — {site.link('list', entry)}（{where}）")
+    out.append("")
+    for entry in current_lists:
+        meta = entry["meta"]
+        if meta["list_kind"] != "certificates_cancelled" or not meta.get("items"):
+            continue
+        out += ["### 不再出具的证明，现在去哪里办", ""]
+        base = f"../lists/{page_slug(meta['slug'])}/"
+        rows = [
+            [f'<a href="../{base}#item-{i["number"]}">{inline(i.get("name", ""))}</a>', item_cell(i, "alternative")]
+            for i in meta["items"]
+        ]
+        out += [html_table(["证明", "现在怎么办"], rows), ""]
+    return out
+
+
 def render_region(site, slug):
     node = site.regions[slug]
     out = [front_matter(node["name"]), "# " + inline(node["name"]), ""]
@@ -485,6 +569,9 @@ def render_region(site, slug):
         key=lambda e: (str(e["meta"]["date"]), e["meta"]["slug"]),
         reverse=True,
     )
+    if node.get("level") == "社区":
+        # Lists a district or street issues apply to each of its communities: the nearest ones first.
+        out += community_glance(site, site.applicable_lists(slug))
     # A province can hold thousands of items: above the limit a region page shows the newest and sends
     # readers down the hierarchy, so one edit never rewrites a huge page.
     limit = None if len(entries) <= REGION_FULL_LIST else REGION_LATEST
@@ -567,6 +654,7 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
             tuple(site.region_name(s) for s in site.ancestry(slug)),
             tuple((c["slug"], c["name"], c["slug"] in site.in_region) for c in site.regions[slug].get("children", [])),
             tuple(site.is_current(e) for k, e in site.in_region[slug] if k == "list"),
+            tuple(id(e) for e in site.applicable_lists(slug)),
         )
         memo_key = (str(out_dir), rel)
         cached = REGION_MEMO.get(memo_key)
@@ -575,7 +663,8 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
             unchanged.add(rel)
         else:
             files[rel] = render_region(site, slug)
-            REGION_MEMO[memo_key] = (key, files[rel], [e for _k, e in site.in_region[slug]])
+            shown = [e for _k, e in site.in_region[slug]] + site.applicable_lists(slug)
+            REGION_MEMO[memo_key] = (key, files[rel], shown)
 
     def tree(nodes, depth=0):
         lines = []
@@ -603,6 +692,28 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
             for slug, (name, entries) in sorted(themes.items())
         ],
     )
+    home = snap.site.get("home", {})
+    files.update(render_feeds(site, home.get("title") or "基层", "新发布的经验案例和更新的清单"))
+    # Old addresses of pages whose slug changed: a small page that forwards to the new one (a meta refresh
+    # works on any static host; links in old prints and shares keep working). A live page always wins.
+    titles = {f"{FOLDERS[kind]}/{entry['meta']['slug']}.md": entry["meta"]["title"] for kind, entry in snap.items()}
+    for redirect in snap.redirects:
+        old_section, old_slug = redirect["from"].strip("/").split("/")
+        new_section, new_slug = redirect["to"].strip("/").split("/")
+        rel = f"{old_section}/{old_slug}.md"
+        target = f"{new_section}/{new_slug}.md"
+        if rel in files or target not in titles:
+            continue
+        title = titles[target]
+        forward = f"../../{page_slug(new_section)}/{page_slug(new_slug)}/"
+        out = [
+            front_matter(f"页面已移动：{title}", redirect_to=forward),
+            "# 页面已移动",
+            "",
+            f"本页的地址已经更改，请访问：[{inline(title)}](../{target})",
+            "",
+        ]
+        files[rel] = "\n".join(out)
     # Navigation lists the sections only: item pages are reached from their section, region and theme
     # pages. A nav with every item would put all N links into each of the N pages (quadratic HTML).
     nav = [

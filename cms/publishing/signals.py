@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from cms.core.models import Region
 
@@ -23,6 +23,24 @@ def on_moved(sender, instance, **kwargs):
         request_build(f"移动：{instance.title}")
 
 
+SECTION_OF = {"casestudypage": "cases", "dutylistpage": "lists", "signagenoticepage": "notices"}
+
+
+def on_slug_changed(sender, instance, instance_before, **kwargs):
+    """Keep a published page's old address: it forwards to the new one on the site (Wagtail's own
+    redirect recording needs Wagtail to serve pages, which this headless CMS does not)."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    section = SECTION_OF.get(instance._meta.model_name)
+    if section is None or not instance_before.live:
+        return
+    old_path = Redirect.normalise_path(f"/{section}/{instance_before.slug}/")
+    Redirect.objects.filter(old_path=f"/{section}/{instance.slug}").delete()  # the new address is live again
+    Redirect.objects.update_or_create(
+        old_path=old_path, site=None, defaults={"redirect_page": instance, "automatically_created": True}
+    )
+
+
 def on_region_changed(sender, instance, raw=False, **kwargs):
     if raw:  # loading fixtures or a database dump: the loader decides about builds
         return
@@ -33,5 +51,6 @@ def connect():
     page_published.connect(on_published, dispatch_uid="jiceng-build-published")
     page_unpublished.connect(on_unpublished, dispatch_uid="jiceng-build-unpublished")
     post_page_move.connect(on_moved, dispatch_uid="jiceng-build-moved")
+    page_slug_changed.connect(on_slug_changed, dispatch_uid="jiceng-redirect-slug-changed")
     post_save.connect(on_region_changed, sender=Region, dispatch_uid="jiceng-build-region-saved")
     post_delete.connect(on_region_changed, sender=Region, dispatch_uid="jiceng-build-region-deleted")

@@ -7,6 +7,7 @@ saves nothing.
 """
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from django.core.files import File
 from django.db import transaction
 
 from wagtail.blocks.stream_block import StreamValue
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -67,6 +69,7 @@ class Snapshot:
     lists: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     images: dict = field(default_factory=dict)  # "media/name" -> Image
+    redirects: list = field(default_factory=list)  # [{"from": "/cases/old/", "to": "/cases/new/"}]
 
     def items(self):
         for kind, entries in (("case", self.cases), ("list", self.lists), ("notice", self.notices)):
@@ -293,6 +296,25 @@ SERIALIZERS = (
 )
 
 
+REDIRECT_PATH = re.compile(r"^/(cases|lists|notices)/([-\w]+)/?$")  # Wagtail slugs: letters, digits, _ and -
+
+
+def serialize_redirects(public_urls):
+    """Old addresses of public pages (Wagtail records one whenever a published page's slug changes).
+
+    Only redirects to pages in this export leave the CMS: one to a draft would reveal its address.
+    """
+    out = {}
+    rows = Redirect.objects.filter(redirect_page__isnull=False).values_list("old_path", "redirect_page_id")
+    for old_path, page_id in rows.order_by("old_path", "pk"):
+        match = REDIRECT_PATH.match(old_path)
+        target = public_urls.get(page_id)
+        old = f"/{match[1]}/{match[2]}/" if match else None
+        if old and target and old != target and old not in public_urls.values():
+            out.setdefault(old, target)
+    return [{"from": old, "to": target} for old, target in sorted(out.items())]
+
+
 def export_snapshot(cache=None):
     """The public content of the CMS, ready to write as files or render as a site.
 
@@ -309,8 +331,10 @@ def export_snapshot(cache=None):
     if cache is not None:
         cache.fresh(_shared_token())
     image_keys = set()
+    public_urls = {}  # page pk -> its public URL path
     for attr, model, serialize, select, prefetch in SERIALIZERS:
         rows = public_rows(model)
+        public_urls.update((pk, f"/{attr}/{slug}/") for pk, slug, _key in rows)
         label = model._meta.label
         stale = [pk for pk, _slug, key in rows if cache is None or cache.entries.get((label, pk), (None,))[0] != key]
         loaded = _load(model, stale, select, prefetch)
@@ -327,6 +351,7 @@ def export_snapshot(cache=None):
                 image_keys.update(keys)
             entries.append(entry)
         setattr(snap, attr, entries)
+    snap.redirects = serialize_redirects(public_urls)
     missing = {k[len("media/") :] for k in image_keys if k not in snap.images}
     for image in get_image_model().objects.filter(title__in=missing):
         snap.images[f"media/{image.title}"] = image
@@ -339,6 +364,10 @@ def write_folder(snap, folder):
     folder.mkdir(parents=True, exist_ok=True)
     write_if_changed(folder / "regions.yaml", dump_yaml(snap.regions))
     write_if_changed(folder / "site.yaml", dump_yaml(snap.site))
+    if snap.redirects:
+        write_if_changed(folder / "redirects.yaml", dump_yaml(snap.redirects))
+    elif (folder / "redirects.yaml").exists():
+        (folder / "redirects.yaml").unlink()
     for kind, dirname in KIND_DIRS.items():
         target = folder / dirname
         target.mkdir(exist_ok=True)
@@ -386,6 +415,18 @@ def read_folder(folder):
             else:
                 entry["blocks"] = markdown_to_blocks(doc.body, path)
             getattr(snap, dirname).append(entry)
+    redirects_file = folder / "redirects.yaml"
+    if redirects_file.exists():
+        snap.redirects = load_yaml(redirects_file.read_text(encoding="utf-8"), redirects_file) or []
+        if not isinstance(snap.redirects, list):
+            raise ContentError(redirects_file, "应为一个列表，每项包含 from 和 to")
+        for n, item in enumerate(snap.redirects, start=1):
+            for key in ("from", "to"):
+                value = item.get(key) if isinstance(item, dict) else None
+                if not isinstance(value, str) or not REDIRECT_PATH.match(value):
+                    raise ContentError(
+                        redirects_file, f"第 {n} 项的“{key}”应为 /cases/…/、/lists/…/ 或 /notices/…/ 形式的网址路径"
+                    )
     seen = {}
     for _kind, entry in snap.items():
         key = str(entry["meta"]["id"])
@@ -469,7 +510,24 @@ class Loader:
                     self.say(f"[{done}/{total}] {entry['path'].relative_to(self.folder)}")
             for entry in snap.lists:
                 self.link_supersedes(entry)
+            self.load_redirects(snap.redirects)
         return self.stats
+
+    def load_redirects(self, redirects):
+        path = self.folder / "redirects.yaml"
+        models = {"cases": CaseStudyPage, "lists": DutyListPage, "notices": SignageNoticePage}
+        for n, item in enumerate(redirects, start=1):
+            section, slug = REDIRECT_PATH.match(item["to"]).groups()
+            page = models[section].objects.filter(slug=slug).first()
+            if page is None:
+                raise ContentError(path, f"第 {n} 项指向的页面“{item['to']}”不存在")
+            old_path = Redirect.normalise_path(item["from"])
+            existing = Redirect.objects.filter(old_path=old_path).first()
+            if existing is None:
+                Redirect.objects.create(old_path=old_path, redirect_page=page)
+            elif existing.redirect_page_id != page.pk:
+                existing.redirect_page = page
+                existing.save()
 
     # regions
     def load_regions(self, tree, parent=None, path="regions.yaml"):

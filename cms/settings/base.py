@@ -153,3 +153,8 @@ SITE_BUILD_WORKERS = int(os.environ.get("JICENG_BUILD_WORKERS", "2"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A burst of publishes is built once: a queued build starts after this many quiet seconds.
 SITE_BUILD_DEBOUNCE = float(os.environ.get("JICENG_BUILD_DEBOUNCE", "2"))
+
+# Wagtail records a redirect when a published page's slug changes only for pages it serves itself; this
+# CMS is headless, so cms.publishing.signals records them (and Wagtail's recorder, finding no URL, would
+# delete the automatically created ones).
+WAGTAILREDIRECTS_AUTO_CREATE = False

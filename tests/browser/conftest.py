@@ -1,5 +1,6 @@
 """A real Chromium (Debian's) driven by Playwright against the built site served over loopback HTTP."""
 
+import contextlib
 import functools
 import os
 import shutil
@@ -34,13 +35,22 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(seeded_site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(seeded_site)))
+@contextlib.contextmanager
+def serve(directory):
+    """Serve a built site over loopback HTTP; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(seeded_site):
+    with serve(seeded_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Residents search in Chinese on a phone-sized screen, in a real browser, with nothing fetched from elsewhere."""
 
+import json
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -10,12 +11,12 @@ from django.conf import settings
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-def search(page, site_url, query):
-    page.goto(f"{site_url}/search/?q={quote(query)}")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+def search(page, site_url, query, **params):
+    extra = "".join(f"&{k}={quote(v)}" for k, v in params.items())
+    page.goto(f"{site_url}/search/?q={quote(query)}{extra}")
+    page.wait_for_selector(".jc-result__link", timeout=15000)
     return [
-        urlsplit(href).path
-        for href in page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+        urlsplit(href).path for href in page.eval_on_selector_all(".jc-result__link", "els => els.map(e => e.href)")
     ]
 
 
@@ -74,18 +75,44 @@ def test_filters_by_kind_and_region(page, site_url):
 @pytest.mark.parametrize(("query", "row"), [("居住证明", "item-2"), ("死亡证明", "item-4")])
 def test_a_certificate_query_links_to_its_row_in_the_list(page, site_url, query, row):
     page.goto(f"{site_url}/search/?q={quote(query)}")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    hrefs = page.eval_on_selector_all(
-        ".pagefind-ui__result-title .pagefind-ui__result-link", "els => els.map(e => e.href)"
-    )
+    page.wait_for_selector(".jc-result__link", timeout=15000)
+    hrefs = page.eval_on_selector_all(".jc-result__link", "els => els.map(e => e.href)")
     assert f"{site_url}/lists/sample-certificates-cancelled-2024/#{row}" in hrefs
+    # The row opens from the result: the resident lands on it, highlighted, on a phone.
+    page.click(f"a[href$='sample-certificates-cancelled-2024/#{row}']")
+    page.wait_for_url(f"**/lists/sample-certificates-cancelled-2024/#{row}")
+    assert page.is_visible(f"#{row}")
+    assert query in page.inner_text(f"#{row}")
+    assert page.eval_on_selector(f"#{row}", "e => getComputedStyle(e).backgroundColor") == "rgb(255, 246, 214)"
+
+
+def test_filters_in_the_search_form(page, site_url):
+    cases = search(page, site_url, "证明", kind="经验案例")
+    assert cases and all(url.startswith("/cases/") for url in cases)
+    rows = search(page, site_url, "证明", kind="清单事项")
+    assert rows and all(url.startswith("/lists/") for url in rows)
+    assert all("#item-" in h for h in page.eval_on_selector_all(".jc-result__link", "els => els.map(e => e.href)"))
+    # Regions come from the index; picking one narrows the results and is kept in the address.
+    assert len(search(page, site_url, "物业")) > 1
+    page.focus("#jc-region")
+    page.select_option("#jc-region", "合肥市")
+    page.wait_for_url("**region=*")
+    page.locator(".jc-result__link").nth(1).wait_for(state="detached")
+    assert page.locator(".jc-result__link").count() == 1
+    assert page.eval_on_selector(".jc-result__link", "e => new URL(e.href).pathname") == "/cases/hefei-red-property/"
+
+
+def test_no_results_says_so(page, site_url):
+    page.goto(f"{site_url}/search/?q={quote('不存在的词语组合乙丙丁')}")
+    page.locator("#jc-status", has_text="没有找到结果").wait_for()
+    assert page.locator(".jc-result").count() == 0
 
 
 def test_search_from_the_home_page_form(page, site_url):
     page.goto(site_url + "/")
     page.fill("#jc-q", "红色物业")
     page.click(".jc-search button")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.wait_for_selector(".jc-result__link", timeout=15000)
     assert "/search/" in page.url
 
 
@@ -103,3 +130,32 @@ def test_list_page_fits_a_360px_phone(page, site_url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.is_visible("#item-2")
     assert "居住证明" in page.inner_text("#item-2")
+
+
+def test_an_edit_is_searchable_at_once_and_its_old_text_is_not(page, site_dirs):
+    """An edit re-indexes only the delta bundle; the base's stale copy of the page must not show."""
+    from cms.cases.models import CaseStudyPage
+    from cms.publishing.build import build_site
+
+    from .conftest import serve
+
+    build_site()
+    site = Path(site_dirs[1])
+    case = CaseStudyPage.objects.get(slug="hefei-red-property")
+    case.title = "合肥市试点更名的物业治理案例"
+    case.summary = "测试用的新摘要：鹦鹉螺议事会。"
+    case.save_revision().publish()
+    build_site()
+    shards = json.loads((site / "pagefind-shards.json").read_text())
+    assert shards["bundles"] == ["pagefind/", "pagefind-delta/"]
+    assert "/cases/hefei-red-property/" in shards["stale"]
+    with serve(site) as url:
+        assert search(page, url, "鹦鹉螺") == ["/cases/hefei-red-property/"]
+        assert page.inner_text(".jc-result__title") == "合肥市试点更名的物业治理案例"
+        # The old title's words: the base still holds the old copy, which the page hides.
+        page.goto(f"{url}/search/?q={quote('聚焦问题短板优化社区物业党建联建机制')}")
+        page.locator("#jc-status", has_text="结果").wait_for()
+        page.wait_for_load_state("networkidle")
+        assert page.inner_text("#jc-status").startswith("找到约")  # the engine did hit the stale base copy…
+        titles = page.eval_on_selector_all(".jc-result__title", "els => els.map(e => e.textContent)")
+        assert "安徽省合肥市：聚焦问题短板优化社区物业党建联建机制" not in titles

@@ -126,3 +126,16 @@ def test_every_internal_link_resolves(seeded_site):
             if not target.exists():
                 broken.append((str(page.relative_to(seeded_site)), href))
     assert broken == []
+
+
+def test_a_community_page_answers_what_does_my_community_do(seeded_site):
+    html = read_page(seeded_site, "regions/sample-community")
+    glance = article(html).split("本社区一览", 1)[1]
+    # Every current list that applies (the district's lists apply to its communities), with its count…
+    for slug in ("certificates-cancelled-2024", "certificates-issued-2024", "duties-by-law-2024"):
+        assert f"lists/sample-{slug}/" in glance
+    assert "sample-certificates-cancelled-2022" not in glance  # superseded lists are not "what we do now"
+    # …and for certificates no longer issued, where to go instead, each linking to its row.
+    assert "现在去哪里办" in glance
+    assert 'href="../../lists/sample-certificates-cancelled-2024/#item-2"' in glance
+    assert "居住证明" in glance

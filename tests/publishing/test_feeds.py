@@ -1,0 +1,72 @@
+"""Feeds (RSS, Atom, JSON Feed), sitemap and robots.txt of the built site: public content only, well-formed."""
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from cms.cases.models import CaseStudyPage
+from cms.publishing.build import build_site
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def feeds(site):
+    site = Path(site)
+    rss = ET.fromstring((site / "feed.xml").read_bytes())
+    atom = ET.fromstring((site / "atom.xml").read_bytes())
+    data = json.loads((site / "feed.json").read_text(encoding="utf-8"))
+    return rss, atom, data
+
+
+def test_feeds_list_new_cases_and_current_lists_newest_first(seeded_site):
+    rss, atom, data = feeds(seeded_site)
+    items = rss.findall("channel/item")
+    links = [i.findtext("link") for i in items]
+    assert any("/cases/hefei-red-property/" in link for link in links)
+    assert any("/lists/sample-certificates-cancelled-2024/" in link for link in links)
+    dates = [i.findtext("pubDate") for i in items]
+    assert len(items) == len(set(links)) == 8 + 6
+    cats = {i.findtext("category") for i in items}
+    assert cats == {"经验案例", "清单"}
+    superseded = next(i for i in items if i.findtext("link").endswith("sample-certificates-cancelled-2022/"))
+    assert "已被替代" in superseded.findtext("description")
+    assert dates[0].endswith("+0800")
+    # Atom and JSON Feed carry the same entries, in the same order.
+    assert [e.find(f"{ATOM}link").get("href") for e in atom.findall(f"{ATOM}entry")] == links
+    assert [i["url"] for i in data["items"]] == links
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    updated = [e.findtext(f"{ATOM}updated") for e in atom.findall(f"{ATOM}entry")]
+    assert updated == sorted(updated, reverse=True)
+
+
+def test_pages_announce_the_feeds_and_the_sitemap_lists_every_item(seeded_site):
+    html = (Path(seeded_site) / "index.html").read_text(encoding="utf-8")
+    for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "feed+json")):
+        assert f'type="application/{kind}' in html and f'{name}"' in html
+    sitemap = (Path(seeded_site) / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/cases/hefei-red-property/</loc>" in sitemap
+    assert "/lists/sample-certificates-cancelled-2024/</loc>" in sitemap
+    robots = (Path(seeded_site) / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: http" in robots and robots.rstrip().endswith("sitemap.xml")
+
+
+def test_drafts_never_reach_a_feed_and_hostile_titles_stay_text(site_dirs):
+    case = CaseStudyPage.objects.get(slug="xinpu-red-property")
+    case.title = 'A <script>alert(1)</script> ]]> &amp; "q" \x07\u202e标题'
+    case.save_revision().publish()
+    draft = CaseStudyPage.objects.get(slug="guanling-four-forces")
+    draft.title = "草稿标题不应出现"
+    draft.save_revision()  # saved, not published
+    CaseStudyPage.objects.get(slug="hefei-red-property").unpublish()
+    build_site()
+    rss, atom, data = feeds(site_dirs[1])
+    titles = [i.findtext("title") for i in rss.findall("channel/item")]
+    assert 'A <script>alert(1)</script> ]]> &amp; "q" 标题' in titles  # parsed back to the text, nothing more
+    assert "草稿标题不应出现" not in json.dumps(data, ensure_ascii=False)
+    everything = "".join((Path(site_dirs[1]) / n).read_text(encoding="utf-8") for n in ("feed.xml", "atom.xml"))
+    assert "hefei-red-property" not in everything + json.dumps(data)
+    assert "<script>" not in everything
