@@ -60,7 +60,7 @@ def measure(site, first_query="居住证明", later_queries=("网格", "红色�
             page.on("requestfinished", lambda request: fetched.append(request.url))
             started = time.perf_counter()
             page.goto(f"{base}/search/?q={first_query}")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=60000)
+            page.wait_for_selector(".jc-result__link", timeout=60000)
             first_ms = (time.perf_counter() - started) * 1000
             files = {url: local_file(site, url) for url in dict.fromkeys(fetched)}
             first_bytes = sum(gz_size(path) for path in files.values() if path)
@@ -68,7 +68,7 @@ def measure(site, first_query="居住证明", later_queries=("网格", "红色�
                 """async (queries) => {
                     const pagefind = await import("/pagefind/pagefind.js");
                     const shards = await (await fetch("/pagefind-shards.json")).json();
-                    for (const b of shards.bundles.slice(1)) { await pagefind.mergeIndex(b); }
+                    for (const b of shards.bundles.slice(1)) { await pagefind.mergeIndex("/" + b); }
                     await pagefind.search("社区");  // warm up this module's own engine once
                     const out = [];
                     for (const q of queries) {

@@ -180,3 +180,55 @@ class CasePolicyDocument(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("相关政策文件")
+
+
+class CaseCollectionIndexPage(SectionIndexPage):
+    """The list of case collections (案例合集); its children are the collections."""
+
+    subpage_types = ["cases.CaseCollectionPage"]
+
+    class Meta:
+        verbose_name = _("案例合集栏目")
+        verbose_name_plural = _("案例合集栏目")
+
+
+class CaseCollectionPage(SiteItemPage):
+    """An ordered set of cases with a note on each, curated by an editor for a class or a theme."""
+
+    intro = models.TextField(
+        _("合集说明"), max_length=3000, help_text=_("这个合集讲什么、适合哪类培训、建议怎么用，三五句即可")
+    )
+    audience = models.CharField(
+        _("适用对象"), max_length=200, blank=True, help_text=_("例如 社区党组织书记培训班、街道干部轮训")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("audience"),
+        InlinePanel("entries", label=_("案例"), heading=_("合集中的案例（按顺序）"), min_num=1),
+    ]
+    api_fields = writable("intro", "audience", "entries")
+    parent_page_types = ["cases.CaseCollectionIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("案例合集")
+        verbose_name_plural = _("案例合集")
+
+
+class CaseCollectionEntry(Orderable):
+    """One case in a collection, with the curator's note (why it is here, what to discuss)."""
+
+    page = ParentalKey(CaseCollectionPage, on_delete=models.CASCADE, related_name="entries")
+    case = models.ForeignKey(
+        CaseStudyPage, verbose_name=_("案例"), on_delete=models.CASCADE, related_name="in_collections"
+    )
+    note = models.TextField(
+        _("教学提示"), blank=True, max_length=2000, help_text=_("为什么选这个案例、课堂上可以讨论什么问题")
+    )
+
+    panels = [FieldPanel("case"), FieldPanel("note")]
+    api_fields = writable("case", "note")
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("合集中的案例")

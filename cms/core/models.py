@@ -173,7 +173,12 @@ class HomePage(SitePage):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cases.CaseStudyIndexPage", "lists.DutyListIndexPage", "signage.SignageNoticeIndexPage"]
+    subpage_types = [
+        "cases.CaseStudyIndexPage",
+        "lists.DutyListIndexPage",
+        "signage.SignageNoticeIndexPage",
+        "cases.CaseCollectionIndexPage",
+    ]
     max_count = 1
 
     class Meta:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-KIND_DIRS = {"case": "cases", "list": "lists", "notice": "notices"}
+KIND_DIRS = {"case": "cases", "list": "lists", "notice": "notices", "collection": "collections"}
 
 
 class ContentError(Exception):

@@ -5,9 +5,24 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponse
 
-from .render import Site, render_case, render_list, render_notice
+from .render import FOLDERS, Site, render_case, render_collection, render_list, render_notice
 from .sitebuild import page_url, render_preview
-from .snapshot import Snapshot, serialize_case, serialize_list, serialize_notice, serialize_regions
+from .snapshot import (
+    Snapshot,
+    serialize_case,
+    serialize_collection,
+    serialize_list,
+    serialize_notice,
+    serialize_regions,
+)
+
+SERIALIZE = {
+    "case": serialize_case,
+    "list": serialize_list,
+    "notice": serialize_notice,
+    "collection": serialize_collection,
+}
+RENDER = {"case": render_case, "list": render_list, "notice": render_notice, "collection": render_collection}
 
 BANNER = (
     '<div role="status" style="background:#fff3cd;color:#5c4400;padding:.6rem 1rem;font-size:.8rem;'
@@ -16,11 +31,17 @@ BANNER = (
 
 
 def kind_of(page):
-    from cms.cases.models import CaseStudyPage
+    from cms.cases.models import CaseCollectionPage, CaseStudyPage
     from cms.lists.models import DutyListPage
     from cms.signage.models import SignageNoticePage
 
-    for model, kind in ((CaseStudyPage, "case"), (DutyListPage, "list"), (SignageNoticePage, "notice")):
+    models = (
+        (CaseStudyPage, "case"),
+        (DutyListPage, "list"),
+        (SignageNoticePage, "notice"),
+        (CaseCollectionPage, "collection"),
+    )
+    for model, kind in models:
         if isinstance(page, model):
             return kind
     return None
@@ -28,17 +49,18 @@ def kind_of(page):
 
 def preview_html(page):
     kind = kind_of(page)
-    serialize = {"case": serialize_case, "list": serialize_list, "notice": serialize_notice}[kind]
-    entry = serialize(page, {})
+    entry = SERIALIZE[kind](page, {})
     snap = Snapshot(regions=serialize_regions())
-    getattr(snap, {"case": "cases", "list": "lists", "notice": "notices"}[kind]).append(entry)
+    getattr(snap, FOLDERS[kind]).append(entry)
     if kind == "list" and page.supersedes_id:
         old = page.supersedes
         snap.lists.append({"meta": {"slug": old.slug, "title": old.title, "list_kind": old.list_kind}, "text": ""})
-    render = {"case": render_case, "list": render_list, "notice": render_notice}[kind]
-    markdown = render(Site(snap, settings.PUBLIC_SITE_URL), entry)
-    folder = {"case": "cases", "list": "lists", "notice": "notices"}[kind]
-    src_uri = f"{folder}/{page.slug}.md"
+    if kind == "collection":
+        # The preview shows the cases an editor picked (published ones, as the site will).
+        cases = [e.case for e in page.entries.all() if e.case.live]
+        snap.cases = [serialize_case(case, {}) for case in cases]
+    markdown = RENDER[kind](Site(snap, settings.PUBLIC_SITE_URL), entry)
+    src_uri = f"{FOLDERS[kind]}/{page.slug}.md"
     docs_dir = Path(settings.SITE_SOURCE_DIR)
     if not (docs_dir / ".nav.yml").exists():
         docs_dir = Path(settings.HANDWRITTEN_PAGES_DIR)

@@ -21,9 +21,10 @@ from .feeds import render_feeds
 from .portable import copy_images, dump_yaml, write_if_changed
 
 FEED_FILES = ("feed.xml", "atom.xml", "feed.json", "robots.txt")
-GENERATED = ("index.md", "cases", "lists", "notices", "regions", "themes", "media", "api", ".nav.yml", *FEED_FILES)
-KIND_LABELS = {"case": "经验案例", "list": "清单", "notice": "两标三牌公示"}
-FOLDERS = {"case": "cases", "list": "lists", "notice": "notices"}
+GENERATED = ("index.md", "cases", "lists", "notices", "collections", "regions", "themes", "media", "api", ".nav.yml")
+GENERATED += FEED_FILES
+KIND_LABELS = {"case": "经验案例", "list": "清单", "notice": "两标三牌公示", "collection": "案例合集"}
+FOLDERS = {"case": "cases", "list": "lists", "notice": "notices", "collection": "collections"}
 LIST_KIND_LABELS = {
     "duties_by_law": "依法履职事项",
     "duties_assisting": "协助履职事项",
@@ -163,6 +164,7 @@ class Site:
 
         walk(snap.regions, None)
         self.lists_by_slug = {e["meta"]["slug"]: e for e in snap.lists}
+        self.lists_by_region = None  # current lists by region slug, built on first use
         self.superseded_by = {}
         for entry in snap.lists:
             old = entry["meta"].get("supersedes")
@@ -209,9 +211,15 @@ class Site:
         the nearest first. Empty for other levels."""
         if self.regions.get(slug, {}).get("level") != "社区":
             return []
-        chain = self.ancestry(slug)
-        found = [e for e in self.snap.lists if e["meta"]["region"] in chain and self.is_current(e)]
-        return sorted(found, key=lambda e: (-chain.index(e["meta"]["region"]), e["meta"]["slug"]))
+        if self.lists_by_region is None:
+            self.lists_by_region = {}
+            for entry in self.snap.lists:
+                if self.is_current(entry):
+                    self.lists_by_region.setdefault(entry["meta"]["region"], []).append(entry)
+        found = []
+        for place in reversed(self.ancestry(slug)):
+            found += sorted(self.lists_by_region.get(place, []), key=lambda e: e["meta"]["slug"])
+        return found
 
     def is_current(self, entry):
         return entry["meta"]["slug"] not in self.superseded_by
@@ -428,6 +436,42 @@ def render_notice(site, entry):
     return "\n".join(out)
 
 
+def render_collection(site, entry):
+    """A trainer's set of cases: each with its place, source, summary and practices, and the curator's note."""
+    meta = entry["meta"]
+    url = site.page_url("collection", meta["slug"])
+    cases = {e["meta"]["slug"]: e for e in site.snap.cases}
+    picked = [(e, cases[e["case"]]) for e in meta.get("entries", []) if e["case"] in cases]
+    out = [front_matter(meta["title"], "collection", entry.get("text", "")), "# " + inline(meta["title"]), ""]
+    out += [site.filters("collection", None), ""]
+    facts = [f"**案例数**：{len(picked)} 篇"]
+    if meta.get("audience"):
+        facts.append(f"**适用对象**：{inline(meta['audience'])}")
+    out += ["  \n".join(facts), ""]
+    if entry.get("text"):
+        out += [block(entry["text"]), ""]
+    for n, (chosen, case) in enumerate(picked, start=1):
+        cmeta = case["meta"]
+        out += [f"## {n}. {site.link('case', case)}", ""]
+        out.append(f"**地区**：{site.region_trail(cmeta['region'])}  ")
+        out.append(f"**来源**：{source_line(cmeta.get('source', {}))}")
+        out.append("")
+        if cmeta.get("summary"):
+            out += [inline(cmeta["summary"]), ""]
+        if cmeta.get("practices"):
+            out += ["**特色做法**：" + "；".join(f"“{inline(p['name'])}”" for p in cmeta["practices"]), ""]
+        if chosen.get("note"):
+            out += ['!!! tip "教学提示"', "", "    " + block(chosen["note"]).replace("\n", "\n    "), ""]
+    out += ["## 引用本合集", "", f'<div class="jc-cite"><p>{inline(meta["title"])}. 本页：{inline(url)}</p></div>', ""]
+    out += [print_footer(url), ""]
+    return "\n".join(out)
+
+
+def collection_line(site, entry, prefix="../"):
+    count = len(entry["meta"].get("entries", []))
+    return f"- {site.link('collection', entry, prefix)} — {count} 篇案例"
+
+
 SECTION_LATEST = 50
 REGION_FULL_LIST = 100
 REGION_LATEST = 20
@@ -610,6 +654,8 @@ def render_home(site):
         out += ["## 现行清单", ""] + [list_line(site, e, "") for e in current] + [""]
     if site.snap.notices:
         out += ["## 两标三牌公示", ""] + [notice_line(site, e, "") for e in site.snap.notices[:10]] + [""]
+    if site.snap.collections:
+        out += ["## 案例合集（培训用）", ""] + [collection_line(site, e, "") for e in site.snap.collections[:5]] + [""]
     out += ["## 浏览", "", "- [按地区浏览](regions/index.md)", "- [按主题浏览](themes/index.md)", ""]
     return "\n".join(out)
 
@@ -632,6 +678,14 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
         "cases",
         snap.site.get("cases", {}).get("title", "经验案例"),
         latest_lines(sorted(snap.cases, key=case_sort_key), lambda e: case_line(site, e)),
+    )
+    for entry in snap.collections:
+        files[f"collections/{entry['meta']['slug']}.md"] = render_collection(site, entry)
+    files["collections/index.md"] = render_section_index(
+        site,
+        "collections",
+        snap.site.get("collections", {}).get("title", "案例合集"),
+        [collection_line(site, e) for e in snap.collections],
     )
     files["lists/index.md"] = render_section_index(
         site,
@@ -721,6 +775,7 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
         {"经验案例": "cases/index.md"},
         {"清单": "lists/index.md"},
         {"两标三牌": "notices/index.md"},
+        {"案例合集": "collections/index.md"},
         {"按地区": "regions/index.md"},
         {"按主题": "themes/index.md"},
         {"搜索": "search.md"},
@@ -732,7 +787,7 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
         if rel in unchanged and (out_dir / rel).exists():
             continue
         changed += write_if_changed(out_dir / rel, text if text.endswith("\n") else text + "\n")
-    for top in ("cases", "lists", "notices", "regions", "themes"):
+    for top in ("cases", "lists", "notices", "collections", "regions", "themes"):
         for stale in (out_dir / top).glob("*.md"):
             if f"{top}/{stale.name}" not in files:
                 stale.unlink()

@@ -23,6 +23,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.cases.models import (
+    CaseCollectionEntry,
+    CaseCollectionIndexPage,
+    CaseCollectionPage,
     CaseKeyFigure,
     CasePolicyDocument,
     CasePractice,
@@ -56,6 +59,7 @@ SECTIONS = {
     "cases": (CaseStudyIndexPage, "cases"),
     "lists": (DutyListIndexPage, "lists"),
     "notices": (SignageNoticeIndexPage, "notices"),
+    "collections": (CaseCollectionIndexPage, "collections"),
 }
 
 
@@ -70,6 +74,7 @@ class Snapshot:
     notices: list = field(default_factory=list)
     images: dict = field(default_factory=dict)  # "media/name" -> Image
     redirects: list = field(default_factory=list)  # [{"from": "/cases/old/", "to": "/cases/new/"}]
+    collections: list = field(default_factory=list)  # curated sets of cases (not items: no region, no API kind)
 
     def items(self):
         for kind, entries in (("case", self.cases), ("list", self.lists), ("notice", self.notices)):
@@ -126,7 +131,7 @@ class ExportCache:
 
 
 def _shared_token():
-    """Changes whenever something an entry refers to by name changes (regions, themes, lists, images)."""
+    """Changes whenever something an entry refers to by name changes (regions, themes, lists, cases, images)."""
     from taggit.models import Tag
 
     digest = hashlib.sha256()
@@ -134,6 +139,7 @@ def _shared_token():
         Region.objects.order_by("pk").values_list("pk", "slug"),
         Tag.objects.order_by("pk").values_list("pk", "name"),
         DutyListPage.objects.order_by("pk").values_list("pk", "slug"),
+        CaseStudyPage.objects.order_by("pk").values_list("pk", "slug"),  # collections name their cases
         get_image_model().objects.order_by("pk").values_list("pk", "title"),
     ):
         digest.update(repr(list(rows)).encode())
@@ -283,6 +289,17 @@ def serialize_notice(page, images):
     return {"meta": compact(meta), "blocks": _body_blocks(page.body, images)}
 
 
+def serialize_collection(page, images):
+    meta = {
+        "id": str(page.translation_key),
+        "slug": page.slug,
+        "title": page.title,
+        "audience": page.audience,
+        "entries": [compact({"case": e.case.slug, "note": e.note}) for e in page.entries.all()],
+    }
+    return {"meta": compact(meta), "text": page.intro.strip()}
+
+
 SERIALIZERS = (
     (
         "cases",
@@ -293,6 +310,7 @@ SERIALIZERS = (
     ),
     ("lists", DutyListPage, serialize_list, ["region", "supersedes"], ["items"]),
     ("notices", SignageNoticePage, serialize_notice, ["community"], ["retained_signs", "photos__image"]),
+    ("collections", CaseCollectionPage, serialize_collection, [], ["entries__case"]),
 )
 
 
@@ -352,6 +370,12 @@ def export_snapshot(cache=None):
             entries.append(entry)
         setattr(snap, attr, entries)
     snap.redirects = serialize_redirects(public_urls)
+    # A collection may name a case that is no longer public: that entry stays in the CMS, not on the site.
+    public_cases = {entry["meta"]["slug"] for entry in snap.cases}
+    for n, entry in enumerate(snap.collections):
+        kept = [e for e in entry["meta"].get("entries", []) if e["case"] in public_cases]
+        if len(kept) != len(entry["meta"].get("entries", [])):
+            snap.collections[n] = {**entry, "meta": compact({**entry["meta"], "entries": kept})}
     missing = {k[len("media/") :] for k in image_keys if k not in snap.images}
     for image in get_image_model().objects.filter(title__in=missing):
         snap.images[f"media/{image.title}"] = image
@@ -368,10 +392,10 @@ def write_folder(snap, folder):
         write_if_changed(folder / "redirects.yaml", dump_yaml(snap.redirects))
     elif (folder / "redirects.yaml").exists():
         (folder / "redirects.yaml").unlink()
-    for kind, dirname in KIND_DIRS.items():
+    for dirname in KIND_DIRS.values():
         target = folder / dirname
         target.mkdir(exist_ok=True)
-        entries = [e for k, e in snap.items() if k == kind]
+        entries = getattr(snap, dirname)
         keep = set()
         for entry in entries:
             name = f"{entry['meta']['slug']}.md"
@@ -410,7 +434,7 @@ def read_folder(folder):
             _check_text(doc.meta, path)
             _check_text(doc.body, path)
             entry = {"meta": doc.meta, "path": path}
-            if kind == "list":
+            if kind in ("list", "collection"):
                 entry["text"] = doc.body
             else:
                 entry["blocks"] = markdown_to_blocks(doc.body, path)
@@ -428,7 +452,7 @@ def read_folder(folder):
                         redirects_file, f"第 {n} 项的“{key}”应为 /cases/…/、/lists/…/ 或 /notices/…/ 形式的网址路径"
                     )
     seen = {}
-    for _kind, entry in snap.items():
+    for entry in [e for _kind, e in snap.items()] + snap.collections:
         key = str(entry["meta"]["id"])
         if key in seen:
             raise ContentError(entry["path"], f"id 与 {seen[key]} 重复")
@@ -497,12 +521,13 @@ class Loader:
         with transaction.atomic():
             self.load_regions(snap.regions)
             sections = self.load_site(snap.site)
-            total = len(snap.cases) + len(snap.lists) + len(snap.notices)
+            total = len(snap.cases) + len(snap.lists) + len(snap.notices) + len(snap.collections)
             done = 0
             for kind, entries, index in (
                 ("case", snap.cases, sections["cases"]),
                 ("list", snap.lists, sections["lists"]),
                 ("notice", snap.notices, sections["notices"]),
+                ("collection", snap.collections, sections["collections"]),  # after the cases they name
             ):
                 for entry in entries:
                     self.load_page(kind, entry, index)
@@ -597,11 +622,21 @@ class Loader:
     # pages
     def load_page(self, kind, entry, index):
         meta, path = entry["meta"], entry["path"]
-        model = {"case": CaseStudyPage, "list": DutyListPage, "notice": SignageNoticePage}[kind]
+        model = {
+            "case": CaseStudyPage,
+            "list": DutyListPage,
+            "notice": SignageNoticePage,
+            "collection": CaseCollectionPage,
+        }[kind]
         key = uuid.UUID(str(meta["id"]))
         page = model.objects.filter(translation_key=key).first()
         if page is not None and page.live and not page.has_unpublished_changes:
-            serialize = {"case": serialize_case, "list": serialize_list, "notice": serialize_notice}[kind]
+            serialize = {
+                "case": serialize_case,
+                "list": serialize_list,
+                "notice": serialize_notice,
+                "collection": serialize_collection,
+            }[kind]
             if _same(serialize(page, {}), entry):
                 self.stats["unchanged"] += 1
                 return page
@@ -739,6 +774,20 @@ class Loader:
         if page.supersedes_id != (wanted.pk if wanted else None):
             page.supersedes = wanted
             page.save_revision().publish()
+
+    def apply_collection(self, page, meta, entry, path):
+        page.intro = entry["text"].strip()
+        page.audience = meta.get("audience", "")
+        rows = []
+        for n, data in enumerate(meta.get("entries", []), start=1):
+            slug = data.get("case") if isinstance(data, dict) else None
+            case = CaseStudyPage.objects.filter(slug=slug).first() if slug else None
+            if case is None:
+                raise ContentError(path, f"entries 第{n}条引用的案例“{slug}”不存在")
+            rows.append(CaseCollectionEntry(case=case, note=data.get("note", "")))
+        if not rows:
+            raise ContentError(path, "合集至少要包含一个案例（entries）")
+        page.entries = ordered(rows)
 
     def apply_notice(self, page, meta, entry, path):
         _require(meta, path, ["community", "date"])

@@ -24,6 +24,8 @@ PAGES = {
     "regions": "/regions/",
     "community": "/regions/sample-community/",
     "themes": "/themes/",
+    "collections": "/collections/",
+    "collection": "/collections/red-property-and-burden-reduction/",
     "search": "/search/?q=居住证明",
 }
 
@@ -85,7 +87,7 @@ def test_pages_read_without_javascript(no_js_page, site_url):
     assert "按地区浏览" in page.inner_text("article")  # the <noscript> way on
 
 
-@pytest.mark.parametrize("path", [PAGES["case"], PAGES["list"], PAGES["notice"]])
+@pytest.mark.parametrize("path", [PAGES["case"], PAGES["list"], PAGES["notice"], PAGES["collection"]])
 def test_print_view_is_clean_a4_with_a_qr_code(page, site_url, path):
     page.goto(site_url + path)
     assert not page.is_visible(".jc-qr")  # paper only

@@ -36,7 +36,7 @@ def test_every_published_item_has_a_page_and_the_site_is_chinese(seeded_site):
 def test_navigation_offers_kind_region_and_theme(seeded_site):
     html = read_page(seeded_site, "")
     tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', html)
-    assert tabs[:7] == ["首页", "经验案例", "清单", "两标三牌", "按地区", "按主题", "搜索"]
+    assert tabs[:8] == ["首页", "经验案例", "清单", "两标三牌", "案例合集", "按地区", "按主题", "搜索"]
 
 
 def test_case_page_shows_structured_facts_and_citation(seeded_site):
