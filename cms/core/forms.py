@@ -5,6 +5,16 @@ from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 
 
+def decode_text(data):
+    """Text of an uploaded file in the encodings Chinese offices use (UTF-8, or GBK/GB18030); None if neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def unusable_character(value):
     """The first lone surrogate or control character in a string, or None."""
     for ch in value:

@@ -46,7 +46,13 @@ class Region(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("level"), FieldPanel("code")]),
         FieldPanel("parent"),
     ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    # The chooser finds a place by its own name or by any place above it ("上党" lists its communities too).
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("hierarchy"),
+        index.AutocompleteField("hierarchy"),
+    ]
 
     class Meta:
         verbose_name = _("地区")
@@ -55,6 +61,10 @@ class Region(index.Indexed, models.Model):
 
     def __str__(self):
         return " / ".join(r.name for r in self.ancestry())
+
+    def hierarchy(self):
+        """The names of this region and every region above it, for search."""
+        return " ".join(r.name for r in self.ancestry())
 
     def ancestry(self):
         """This region and its ancestors, top first."""

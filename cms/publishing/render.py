@@ -207,19 +207,23 @@ class Site:
         return f"[{inline(entry['meta']['title'])}]({prefix}{folder}/{page_slug(entry['meta']['slug'])}.md)"
 
     def applicable_lists(self, slug):
-        """Current lists that apply to a community: its own and those of the street or district above it,
-        the nearest first. Empty for other levels."""
+        """The lists a community works by: for each kind of list, the current one of the nearest place (the
+        community itself, else its street, else its district …), newest first. Empty for other levels."""
         if self.regions.get(slug, {}).get("level") != "社区":
             return []
         if self.lists_by_region is None:
-            self.lists_by_region = {}
-            for entry in self.snap.lists:
+            self.lists_by_region, self.applicable = {}, {}
+            for entry in sorted(self.snap.lists, key=list_sort_key):
                 if self.is_current(entry):
                     self.lists_by_region.setdefault(entry["meta"]["region"], []).append(entry)
-        found = []
-        for place in reversed(self.ancestry(slug)):
-            found += sorted(self.lists_by_region.get(place, []), key=lambda e: e["meta"]["slug"])
-        return found
+        if slug not in self.applicable:
+            chosen = {}
+            for place in reversed(self.ancestry(slug)):
+                for entry in self.lists_by_region.get(place, []):
+                    chosen.setdefault(entry["meta"]["list_kind"], entry)
+            order = list(LIST_KIND_LABELS)
+            self.applicable[slug] = sorted(chosen.values(), key=lambda e: order.index(e["meta"]["list_kind"]))
+        return self.applicable[slug]
 
     def is_current(self, entry):
         return entry["meta"]["slug"] not in self.superseded_by
@@ -574,7 +578,7 @@ def community_glance(site, current_lists):
     longer issues, where residents go instead."""
     if not current_lists:
         return []
-    out = ["## 本社区一览", "", "本社区适用的现行清单（含上级印发、适用于本社区的清单）：", ""]
+    out = ["## 本社区一览", "", "本社区适用的现行清单（每类一份：本社区的，或上级印发、适用于本社区的）：", ""]
     for entry in current_lists:
         meta = entry["meta"]
         label = LIST_KIND_LABELS.get(meta["list_kind"], "")
@@ -657,6 +661,15 @@ def render_home(site):
     if site.snap.collections:
         out += ["## 案例合集（培训用）", ""] + [collection_line(site, e, "") for e in site.snap.collections[:5]] + [""]
     out += ["## 浏览", "", "- [按地区浏览](regions/index.md)", "- [按主题浏览](themes/index.md)", ""]
+    out += [
+        "## 订阅更新",
+        "",
+        "新发布的经验案例和更新的清单：",
+        '<a href="feed.xml" type="application/rss+xml">RSS</a> · '
+        '<a href="atom.xml" type="application/atom+xml">Atom</a> · '
+        '<a href="feed.json" type="application/feed+json">JSON Feed</a>',
+        "",
+    ]
     return "\n".join(out)
 
 

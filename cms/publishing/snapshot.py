@@ -131,7 +131,7 @@ class ExportCache:
 
 
 def _shared_token():
-    """Changes whenever something an entry refers to by name changes (regions, themes, lists, cases, images)."""
+    """Changes whenever something an entry refers to by name changes (regions, themes, lists, images)."""
     from taggit.models import Tag
 
     digest = hashlib.sha256()
@@ -139,7 +139,6 @@ def _shared_token():
         Region.objects.order_by("pk").values_list("pk", "slug"),
         Tag.objects.order_by("pk").values_list("pk", "name"),
         DutyListPage.objects.order_by("pk").values_list("pk", "slug"),
-        CaseStudyPage.objects.order_by("pk").values_list("pk", "slug"),  # collections name their cases
         get_image_model().objects.order_by("pk").values_list("pk", "title"),
     ):
         digest.update(repr(list(rows)).encode())
@@ -354,7 +353,10 @@ def export_snapshot(cache=None):
         rows = public_rows(model)
         public_urls.update((pk, f"/{attr}/{slug}/") for pk, slug, _key in rows)
         label = model._meta.label
-        stale = [pk for pk, _slug, key in rows if cache is None or cache.entries.get((label, pk), (None,))[0] != key]
+        # Collections name their cases by slug, which may change without the collection's row changing:
+        # they are few, so they are always read afresh.
+        fresh = cache is None or model is CaseCollectionPage
+        stale = [pk for pk, _slug, key in rows if fresh or cache.entries.get((label, pk), (None,))[0] != key]
         loaded = _load(model, stale, select, prefetch)
         entries = []
         for pk, _slug, key in rows:

@@ -18,7 +18,7 @@
   var moreButton = document.getElementById("jc-more");
   if (!form || !input) { return; }
 
-  var PAGE = 10;
+  var PAGE = 6; // results shown per step: each needs its own small download on a slow network
   var engine = null;
   var stale = new Set();
   var results = [];

@@ -1,0 +1,53 @@
+"""python manage.py import_article FILE… — newspaper articles (plain text) to draft case studies."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cms.cases.article_import import create_drafts, describe, parse_article, suggest_region
+from cms.core.forms import decode_text
+from cms.core.models import Region
+
+
+class Command(BaseCommand):
+    help = "把报纸文章（纯文本）导入为经验案例草稿：一篇文章可以有多个案例；不会自动发布。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="文章文件（UTF-8 或 GBK 编码的 .txt）")
+        parser.add_argument("--region", help="认不出地区时使用的地区（网址标识，例如 shangdang）")
+        parser.add_argument("--dry-run", action="store_true", help="只显示识别结果，不创建草稿")
+
+    def handle(self, *args, files, region=None, dry_run=False, **options):
+        fallback = None
+        if region:
+            fallback = Region.objects.filter(slug=region).first()
+            if fallback is None:
+                raise CommandError(f"地区“{region}”不存在")
+        regions = list(Region.objects.all())
+        parsed = []
+        for name in files:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"{name}：无法读取（{exc.strerror}）") from exc
+            text = decode_text(data)
+            if text is None:
+                raise CommandError(f"{name}：编码不是 UTF-8 或 GBK")
+            try:
+                cases = parse_article(text)
+            except ValueError as exc:
+                raise CommandError(f"{name}：{exc}") from exc
+            self.stdout.write(f"{name}：找到 {len(cases)} 个案例")
+            for n, case in enumerate(cases, start=1):
+                case.region, case.region_reason = suggest_region(case, regions)
+                self.stdout.write(f"  [{n}] " + "\n      ".join(describe(case)))
+            parsed += cases
+        if dry_run:
+            self.stdout.write("（试运行：没有创建草稿）")
+            return
+        try:
+            pages = create_drafts(parsed, region=fallback)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(f"已创建 {len(pages)} 篇案例草稿（未发布），请在管理后台核对后提交审核。"))
