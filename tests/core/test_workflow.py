@@ -97,3 +97,16 @@ def test_a_reviewer_can_send_it_back(django_capture_on_commit_callbacks):
     page.refresh_from_db()
     assert not page.live
     assert page.current_workflow_state.status == "needs_changes"
+
+
+def test_the_editors_dashboard_shows_drafts_reviews_and_the_latest_build():
+    editor = member("bianji", "编辑")
+    page = draft_case(editor)
+    page.get_workflow().start(page, editor)
+    SiteBuild.objects.create(reasons="发布：某页")
+    client = Client()
+    client.force_login(editor)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "待审核的案例" in html  # their own page, in the workflow
+    assert "公开网站" in html and "最近一次构建" in html  # is the site up to date?
+    assert 'lang="zh-hans"' in html
