@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jiceng
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate content site run test lint browser postgres bench clean
+.PHONY: help install migrate content site run test lint browser postgres bench load faults clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,14 @@ postgres: install ## Check that the local PostgreSQL answers; start the Debian c
 
 bench: install ## Benchmark publishing at PAGES pages (default 10000) against plain MkDocs; prints a summary line
 	$(PY) -m bench.run --pages $(PAGES)
+
+load: install postgres ## Load test on loopback (wrk, production profile, PostgreSQL): static pages, API, admin login at 50 and 200 clients
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the load test…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) -m bench.load $(LOAD_ARGS)
+
+faults: install postgres ## Fault script: kill a worker mid-build, lose the database during a publish, fail a build
+	$(PY) -m bench.faults
 
 clean: ## Remove the built site, generated Markdown and the local database
 	rm -rf site site.builds db.sqlite3

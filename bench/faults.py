@@ -1,0 +1,289 @@
+"""Fault script: what happens to the public site and to a publish when things go wrong.
+
+    make faults        (or: .venv/bin/python -m bench.faults)
+
+Against a real PostgreSQL (database ``jiceng_faults``), a gunicorn app server and a real task worker:
+1. a worker is killed (SIGKILL) in the middle of a build;
+2. the database becomes unreachable for the worker right after a publish (a TCP proxy we cut);
+3. a build fails (a page MkDocs refuses in strict mode).
+After each, the script checks that the last good site kept serving, that the change was not lost, and
+that the next build succeeds; it prints what it saw and a summary line. It stops by itself.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "jiceng_faults"
+PAGE = "/cases/hefei-red-property/"
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proxy:
+    """A TCP proxy to PostgreSQL that can be cut (listener and every open connection) and restored."""
+
+    def __init__(self, target_port=5432):
+        self.port, self.target = free_port(), target_port
+        self.conns, self.server, self.lock = [], None, threading.Lock()
+
+    def start(self):
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", self.port))
+        self.server.listen(64)
+        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
+
+    def _accept(self, server):
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            with self.lock:
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        self.server.close()
+        with self.lock:
+            for s in self.conns:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+            self.conns = []
+
+
+def fetch(base):
+    with urllib.request.urlopen(base + PAGE, timeout=10) as response:
+        return response.status, response.read().decode("utf-8")
+
+
+def wait_for(predicate, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def main():
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    work = Path(tempfile.mkdtemp(prefix="jiceng-faults-"))
+    proxy = Proxy()
+    proxy.start()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="cms.settings.dev",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        JICENG_SITE_DIR=str(work / "site"),
+        JICENG_SITE_SRC=str(work / "site_src"),
+        MEDIA_ROOT=str(work / "media"),
+        JICENG_BUILD_DEBOUNCE="0",
+    )
+    os.environ.update(env)
+    worker_env = dict(env, DATABASE_URL=f"postgres://postgres@127.0.0.1:{proxy.port}/{DB_NAME}")
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    procs = {}
+    results = {}
+
+    def start_worker():
+        procs["worker"] = subprocess.Popen(
+            manage + ["db_worker", "--interval", "0.2"],
+            env=worker_env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    try:
+        say("准备：PostgreSQL、迁移、载入 content/、构建网站、启动 gunicorn 和构建 worker…")
+        for command in (["migrate", "--noinput", "-v", "0"], ["load_content", "--no-build"], ["build_site"]):
+            subprocess.run(manage + command, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        port = free_port()
+        procs["app"] = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "cms.wsgi", "--workers", "2"]
+            + ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            env=env,
+            cwd=ROOT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _up(port), 20)
+        start_worker()
+
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from cms.cases.models import CaseStudyPage
+        from cms.publishing.models import SiteBuild
+        from cms.publishing.tasks import recover_interrupted_builds, request_build
+
+        def publish(title):
+            page = CaseStudyPage.objects.get(slug="hefei-red-property")
+            page.title = title
+            page.save_revision().publish()
+
+        def latest():
+            return SiteBuild.objects.order_by("-pk").first()
+
+        # 1. A worker killed in the middle of a build.
+        say("\n1. 构建进行中杀死 worker（SIGKILL）")
+        publish("合肥（故障一：杀死 worker）")
+        request_build("故障脚本：全量构建", full=True)
+        running = wait_for(lambda: latest().status == SiteBuild.Status.RUNNING, 30, 0.01)
+        procs["worker"].send_signal(signal.SIGKILL)
+        procs["worker"].wait()
+        status, html = fetch(base)
+        served = status == 200 and "安徽省合肥市" in html
+        say(
+            f"   构建开始后杀死 worker：{'是' if running else '否（构建太快，已先完成）'}；网站仍在服务旧版本：{served}"
+        )
+        recovered = recover_interrupted_builds()
+        start_worker()
+        done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 60, 0.2)
+        status, html = fetch(base)
+        live = "故障一：杀死 worker" in html
+        say(f"   中断的构建被记为失败并重新排队：{len(recovered)} 个；下一次构建成功：{done}；修改已上线：{live}")
+        results["killed_worker"] = served and done and live
+
+        # 2. The database becomes unreachable for the worker right after a publish.
+        say("\n2. 发布后数据库对 worker 不可达（切断 TCP 代理）")
+        proxy.cut()
+        started = time.monotonic()
+        publish("合肥（故障二：数据库断开）")  # the publish itself commits (the CMS still reaches the database)
+        time.sleep(3)
+        queued = latest().status == SiteBuild.Status.QUEUED
+        status, html = fetch(base)
+        served = status == 200
+        worker_alive = procs["worker"].poll() is None
+        say(
+            f"   数据库断开 3 秒：构建仍在队列中：{queued}；网站仍在服务：{served}；worker 进程仍在运行：{worker_alive}"
+        )
+        proxy.start()  # the database is back
+        if procs["worker"].poll() is not None:
+            start_worker()  # what a process supervisor (systemd) does
+        done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 15, 0.2)
+        if not done:
+            # Found here: django-tasks-db's worker stays alive but keeps its broken connection after an outage.
+            say("   worker 在数据库恢复后没有自动重连（进程仍在但卡住）：由进程管理器重启 worker")
+            procs["worker"].kill()
+            procs["worker"].wait()
+            start_worker()
+            done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 60, 0.2)
+        status, html = fetch(base)
+        live = "故障二：数据库断开" in html
+        say(
+            f"   数据库恢复后：构建完成：{done}；修改已上线（没有丢失）：{live}；用时 {time.monotonic() - started:.1f}s"
+        )
+        results["db_outage"] = queued and served and done and live
+
+        # 2b. A publish attempted while the CMS itself cannot reach the database fails whole.
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        title_before = CaseStudyPage.objects.get(slug="hefei-red-property").title
+        connection.close()
+        saved_url = connection.settings_dict["PORT"]
+        connection.settings_dict["PORT"] = str(free_port())  # nothing listens there: the database is "down"
+        try:
+            publish("不应保存的标题")
+            failed = False
+        except Exception as exc:  # noqa: BLE001 - any database error is the expected outcome
+            failed = True
+            say(f"   数据库不可用时发布：编辑看到错误（{type(exc).__name__}）")
+        connection.close()
+        connection.settings_dict["PORT"] = saved_url
+        unchanged = CaseStudyPage.objects.get(slug="hefei-red-property").title == title_before
+        say(f"   发布失败且没有保存半截内容：{failed and unchanged}")
+        results["db_down_publish"] = failed and unchanged
+
+        # 3. A build that fails.
+        say("\n3. 构建失败（MkDocs 严格模式拒绝的页面）")
+        broken = work / "site_src" / "broken.md"
+        broken.write_text("# 坏页面\n\n[不存在的链接](no-such-page.md)\n", encoding="utf-8")
+        publish("合肥（故障三：构建失败）")
+        failed = wait_for(lambda: latest().status == SiteBuild.Status.FAILED, 60, 0.2)
+        status, html = fetch(base)
+        served = status == 200 and "故障二：数据库断开" in html
+        say(f"   构建失败并记录原因：{failed}（{(latest().error or '')[:60]}…）；网站仍在服务上一版：{served}")
+        broken.unlink()
+        request_build("故障脚本：修复后重新构建")
+        done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 60, 0.2)
+        status, html = fetch(base)
+        live = "故障三：构建失败" in html
+        say(f"   修复后下一次构建成功：{done}；失败时的修改随之上线（没有丢失）：{live}")
+        results["failed_build"] = failed and served and done and live
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001
+            pass
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        shutil.rmtree(work, ignore_errors=True)
+    say("\nfaults: " + " ".join(f"{k}={'ok' if v else 'FAILED'}" for k, v in results.items()))
+    sys.exit(0 if results and all(results.values()) else 1)
+
+
+def _up(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
