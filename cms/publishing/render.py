@@ -529,6 +529,10 @@ class ItemMemo:
         context = self.context(site, kind, entry)
         cached = self.memo.get(slug)
         if cached and cached[2] == context and (cached[0] is entry or cached[0] == entry):
+            if cached[0] is not entry:
+                # Equal content in a new object (after the export cache was refreshed): remember the new
+                # object, so the next build recognises it by identity instead of comparing every page again.
+                self.memo[slug] = (entry, cached[1], context)
             return cached[1], True
         renderer = {"case": render_case, "list": render_list, "notice": render_notice}[kind]
         text = renderer(site, entry)
