@@ -23,6 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.net import free_port, listening, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "jiceng_faults"
@@ -31,12 +33,6 @@ PAGE = "/cases/hefei-red-property/"
 
 def say(message):
     print(message, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Proxy:
@@ -94,15 +90,6 @@ def fetch(base):
         return response.status, response.read().decode("utf-8")
 
 
-def wait_for(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
-
-
 def main():
     import psycopg
 
@@ -148,7 +135,7 @@ def main():
             cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _up(port), 20)
+        wait_for(lambda: listening(port), 20)
         start_worker()
 
         sys.path.insert(0, str(ROOT))
@@ -275,14 +262,6 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     say("\nfaults: " + " ".join(f"{k}={'ok' if v else 'FAILED'}" for k, v in results.items()))
     sys.exit(0 if results and all(results.values()) else 1)
-
-
-def _up(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench.net import free_port, listening, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -33,12 +33,6 @@ TARGETS = [
 
 def say(message):
     print(message, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def recreate_database():
@@ -122,12 +116,7 @@ def main():
             cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(lambda: listening(port), 20)
         subprocess.run(["wrk", "-t", "1", "-c", "4", "-d", "2s", base + TARGETS[0][1]], capture_output=True)
         say(f"gunicorn：{args.workers} 个进程（生产配置，PostgreSQL）；wrk 每项 {args.seconds} 秒\n")
         say(f"{'目标':<20}{'并发':>6}{'请求/秒':>10}{'p50 (ms)':>10}{'p99 (ms)':>10}{'请求数':>9}{'错误':>6}")

@@ -75,3 +75,22 @@ def search_records(site):
 def article(html):
     """The page's own content, without navigation."""
     return html.split('<article class="md-content__inner', 1)[1].split("</article>", 1)[0]
+
+
+def make_case(slug, title, publish=True, region="hefei"):
+    """A case page under the cases section, published or (as the admin creates it) a draft."""
+    from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+    from cms.core.models import Region
+
+    page = CaseStudyPage(
+        title=title,
+        slug=slug,
+        region=Region.objects.get(slug=region),
+        summary=f"{title}的摘要",
+        source_publisher="测试日报",
+        live=publish,  # a page the admin creates as a draft is not live
+    )
+    CaseStudyIndexPage.objects.get().add_child(instance=page)
+    if publish:
+        page.save_revision().publish()
+    return page

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from .models import DutyListPage
@@ -81,7 +80,3 @@ def export_rows(request, page_id):
     )
     response["Content-Disposition"] = content_disposition_header(True, f"{page.slug}.xlsx")
     return response
-
-
-def import_url(page):
-    return reverse("jiceng_list_import", kwargs={"page_id": page.pk})

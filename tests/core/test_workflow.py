@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from wagtail.models import Page, Workflow
 
-from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
-from cms.core.models import Region
+from cms.cases.models import CaseStudyPage
 from cms.publishing.models import SiteBuild
+
+from ..conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +24,7 @@ def member(username, group):
 
 
 def draft_case(editor):
-    page = CaseStudyPage(
-        title="待审核的案例",
-        slug="awaiting-review",
-        region=Region.objects.get(slug="hefei"),
-        summary="编辑写好、等待审核的案例。",
-        source_publisher="测试日报",
-        live=False,
-    )
-    CaseStudyIndexPage.objects.get().add_child(instance=page)
+    page = make_case("awaiting-review", "待审核的案例", publish=False)
     page.save_revision(user=editor)
     return page
 

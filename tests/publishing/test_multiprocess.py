@@ -5,7 +5,6 @@ Runs when the suite runs on PostgreSQL (`make test` does, after SQLite): SQLite 
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from django.db import connection
 
+from bench.net import free_port, listening, wait_for
 from cms.cases.models import CaseStudyPage
 from cms.publishing.build import build_site
 from cms.publishing.models import SiteBuild
@@ -27,21 +27,6 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout=60, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture
@@ -92,20 +77,12 @@ def cluster(site_dirs, tmp_path, settings):
         )
     start_workers()
     for port in ports:
-        assert wait_for(lambda port=port: _listening(port), 30)
+        assert wait_for(lambda port=port: listening(port), 30)
     yield {"ports": ports, "start_workers": start_workers, "stop_workers": stop_workers}
     for proc in procs["apps"] + procs["workers"]:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
-
-
-def _listening(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 def title_served(port):

@@ -21,7 +21,7 @@ from cms.core.models import Region
 from cms.publishing.models import SiteBuild
 from cms.publishing.tasks import request_build, run_build
 
-from ..conftest import article, read_page, search_records
+from ..conftest import article, make_case, read_page, search_records
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +34,6 @@ def queued(settings):
     """Tasks are recorded, not run: the test decides when the build happens."""
     settings.TASKS = DUMMY_TASKS
     return settings
-
-
-def make_case(slug, title, publish=True, region="hefei"):
-    page = CaseStudyPage(
-        title=title,
-        slug=slug,
-        region=Region.objects.get(slug=region),
-        summary=f"{title}的摘要",
-        source_publisher="测试日报",
-        live=publish,  # a page the admin creates as a draft is not live
-    )
-    CaseStudyIndexPage.objects.get().add_child(instance=page)
-    if publish:
-        page.save_revision().publish()
-    return page
 
 
 def queued_reasons():

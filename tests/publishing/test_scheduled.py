@@ -8,23 +8,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
-from cms.core.models import Region
+from ..conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_scheduled_page_reaches_the_site_at_its_time(site_dirs, django_capture_on_commit_callbacks):
     site = site_dirs[1]
-    page = CaseStudyPage(
-        title="定时上线的案例",
-        slug="goes-live-later",
-        region=Region.objects.get(slug="hefei"),
-        summary="到时间才上线。",
-        source_publisher="测试日报",
-        live=False,
-    )
-    CaseStudyIndexPage.objects.get().add_child(instance=page)
+    page = make_case("goes-live-later", "定时上线的案例", publish=False)
     go_live = timezone.now() + datetime.timedelta(seconds=2)
     page.go_live_at = go_live
     revision = page.save_revision()
