@@ -10,20 +10,17 @@ After each, the script checks that the last good site kept serving, that the cha
 that the next build succeeds; it prints what it saw and a summary line. It stops by itself.
 """
 
-import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from bench.net import free_port, listening, wait_for
+from bench.net import Proxy, free_port, listening, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -33,56 +30,6 @@ PAGE = "/cases/hefei-red-property/"
 
 def say(message):
     print(message, flush=True)
-
-
-class Proxy:
-    """A TCP proxy to PostgreSQL that can be cut (listener and every open connection) and restored."""
-
-    def __init__(self, target_port=5432):
-        self.port, self.target = free_port(), target_port
-        self.conns, self.server, self.lock = [], None, threading.Lock()
-
-    def start(self):
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", self.port))
-        self.server.listen(64)
-        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
-
-    def _accept(self, server):
-        while True:
-            try:
-                client, _ = server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            with self.lock:
-                self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a, b):
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def cut(self):
-        self.server.close()
-        with self.lock:
-            for s in self.conns:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                    s.close()
-                except OSError:
-                    pass
-            self.conns = []
 
 
 def fetch(base):
@@ -113,6 +60,7 @@ def main():
     manage = [sys.executable, str(ROOT / "manage.py")]
     procs = {}
     results = {}
+    worker_log = open(work / "worker.log", "w")  # noqa: SIM115 - open for the whole run
 
     def start_worker():
         procs["worker"] = subprocess.Popen(
@@ -120,7 +68,7 @@ def main():
             env=worker_env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=worker_log,
         )
 
     try:
@@ -190,22 +138,20 @@ def main():
             f"   数据库断开 3 秒：构建仍在队列中：{queued}；网站仍在服务：{served}；worker 进程仍在运行：{worker_alive}"
         )
         proxy.start()  # the database is back
-        if procs["worker"].poll() is not None:
-            start_worker()  # what a process supervisor (systemd) does
-        done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 15, 0.2)
-        if not done:
-            # Found here: django-tasks-db's worker stays alive but keeps its broken connection after an outage.
-            say("   worker 在数据库恢复后没有自动重连（进程仍在但卡住）：由进程管理器重启 worker")
-            procs["worker"].kill()
-            procs["worker"].wait()
-            start_worker()
-            done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 60, 0.2)
+        pid = procs["worker"].pid
+        done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 60, 0.2)
+        same_worker = procs["worker"].poll() is None and procs["worker"].pid == pid
+        say(f"   数据库恢复后 worker 自动重连（同一进程，未重启）：{same_worker}")
+        worker_log.flush()
+        for line in (work / "worker.log").read_text(encoding="utf-8").splitlines():
+            if "数据库" in line:
+                say(f"   worker：{line[:120]}")
         status, html = fetch(base)
         live = "故障二：数据库断开" in html
         say(
             f"   数据库恢复后：构建完成：{done}；修改已上线（没有丢失）：{live}；用时 {time.monotonic() - started:.1f}s"
         )
-        results["db_outage"] = queued and served and done and live
+        results["db_outage"] = queued and served and worker_alive and same_worker and done and live
 
         # 2b. A publish attempted while the CMS itself cannot reach the database fails whole.
         connection.close()

@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from cms.core.models import Region
@@ -47,6 +48,15 @@ def on_region_changed(sender, instance, raw=False, **kwargs):
     request_build(f"地区变更：{instance.name}")
 
 
+def on_privacy_changed(sender, instance, raw=False, **kwargs):
+    """A page (and everything below it) made private must leave the site; made public again, return."""
+    if raw:
+        return
+    page = Page.objects.filter(pk=instance.page_id, live=True).first()  # gone already in a cascade delete
+    if page is not None:
+        request_build(f"访问权限变更：{page.title}")
+
+
 def connect():
     page_published.connect(on_published, dispatch_uid="jiceng-build-published")
     page_unpublished.connect(on_unpublished, dispatch_uid="jiceng-build-unpublished")
@@ -54,3 +64,5 @@ def connect():
     page_slug_changed.connect(on_slug_changed, dispatch_uid="jiceng-redirect-slug-changed")
     post_save.connect(on_region_changed, sender=Region, dispatch_uid="jiceng-build-region-saved")
     post_delete.connect(on_region_changed, sender=Region, dispatch_uid="jiceng-build-region-deleted")
+    post_save.connect(on_privacy_changed, sender=PageViewRestriction, dispatch_uid="jiceng-build-privacy-saved")
+    post_delete.connect(on_privacy_changed, sender=PageViewRestriction, dispatch_uid="jiceng-build-privacy-deleted")

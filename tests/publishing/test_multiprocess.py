@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from django.db import connection
 
-from bench.net import free_port, listening, wait_for
+from bench.net import Proxy, free_port, listening, wait_for
 from cms.cases.models import CaseStudyPage
 from cms.publishing.build import build_site
 from cms.publishing.models import SiteBuild
@@ -29,22 +29,31 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def cluster(site_dirs, tmp_path, settings):
-    """Two gunicorn app servers and two db_workers, all on the test database and the test's site folders."""
+def database_port():
+    return int(connection.settings_dict["PORT"] or 5432)
+
+
+def process_env(site_dirs, tmp_path, settings, port=None):
+    """Environment for real processes on the test database and the test's site folders."""
     build_site()
     # Publishing here only queues the build in the database, as in production; the workers run it.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     db = connection.settings_dict
-    env = dict(
+    return dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="cms.settings.dev",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{port or database_port()}/{db['NAME']}",
         JICENG_SITE_DIR=str(site_dirs[1]),
         JICENG_SITE_SRC=str(site_dirs[0]),
         MEDIA_ROOT=str(tmp_path / "media"),
         JICENG_BUILD_DEBOUNCE="0.5",
     )
+
+
+@pytest.fixture
+def cluster(site_dirs, tmp_path, settings):
+    """Two gunicorn app servers and two db_workers, all on the test database and the test's site folders."""
+    env = process_env(site_dirs, tmp_path, settings)
     procs = {"workers": [], "apps": []}
     ports = [free_port(), free_port()]
 
@@ -128,3 +137,38 @@ def test_queued_work_survives_a_restart_of_every_worker(cluster):
     cluster["start_workers"]()
     assert wait_for(lambda: all_done(), 90)
     assert wait_for(lambda: title_served(cluster["ports"][1]) == "合肥（所有 worker 停止时发布）", 10)
+
+
+def test_a_worker_waits_out_a_database_outage_and_then_builds(site_dirs, tmp_path, settings):
+    """The worker reaches the database through a proxy we cut: it must survive and build once it is back."""
+    proxy = Proxy(target_port=database_port())
+    proxy.start()
+    env = process_env(site_dirs, tmp_path, settings, port=proxy.port)
+    log = tmp_path / "worker.log"
+    with open(log, "w") as stderr:
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.2"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        SiteBuild.objects.all().delete()
+        time.sleep(1.5)  # the worker is polling
+        proxy.cut()
+        publish("合肥（数据库中断期间发布）")  # the CMS itself still reaches the database
+        time.sleep(2.5)
+        assert worker.poll() is None, "the worker died of the outage"
+        assert SiteBuild.objects.get().status == "queued"
+        proxy.start()
+        assert wait_for(lambda: all_done(), 60), log.read_text(encoding="utf-8")[-2000:]
+        assert worker.poll() is None
+        page = (site_dirs[1] / "cases" / "hefei-red-property" / "index.html").read_text(encoding="utf-8")
+        assert "合肥（数据库中断期间发布）" in page
+        messages = log.read_text(encoding="utf-8")
+        assert "数据库不可用" in messages and "数据库已恢复" in messages
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        proxy.cut()

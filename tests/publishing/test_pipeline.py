@@ -94,6 +94,20 @@ def test_region_changes_queue_a_build(queued):
     assert "地区变更：合肥市（更名）" in queued_reasons()
 
 
+def test_making_a_live_page_private_or_public_again_queues_a_build(queued, site_dirs):
+    from wagtail.models import PageViewRestriction
+
+    page = make_case("privacy-trigger", "设为私密的案例")
+    SiteBuild.objects.all().delete()
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    assert "访问权限变更：设为私密的案例" in queued_reasons()
+    run_build(SiteBuild.objects.get().pk)
+    assert not (site_dirs[1] / "cases" / "privacy-trigger" / "index.html").exists()
+    restriction.delete()
+    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk)
+    assert (site_dirs[1] / "cases" / "privacy-trigger" / "index.html").exists()
+
+
 def test_drafts_do_not_queue_builds(queued):
     page = make_case("draft-only", "只存草稿", publish=False)
     page.save_revision()

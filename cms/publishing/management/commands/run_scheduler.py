@@ -5,9 +5,11 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from cms.publishing.resilience import run_through_outages
+
 
 class Command(BaseCommand):
-    help = "定时发布调度：定期执行 publish_scheduled（定时上线/到期下线），并恢复被中断的网站构建"
+    help = "定时发布调度：定期执行 publish_scheduled（定时上线/到期下线），并恢复被中断的网站构建；数据库中断时自动重连"
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=30.0, help="间隔秒数（默认 30）")
@@ -16,10 +18,16 @@ class Command(BaseCommand):
     def handle(self, interval, once, **options):
         from cms.publishing.tasks import recover_interrupted_builds
 
-        while True:
+        def tick():
             call_command("publish_scheduled", verbosity=0)
             for build in recover_interrupted_builds():
                 self.stdout.write(f"构建 #{build.pk} 被中断，已重新排队。")
+
+        def failed(exc, wait):
+            self.stderr.write(f"数据库不可用（{type(exc).__name__}），{wait:.0f} 秒后重试…")
+
+        while True:
+            run_through_outages(tick, on_error=failed)
             if once:
                 return
             time.sleep(interval)
