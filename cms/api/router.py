@@ -5,16 +5,19 @@ Anonymous and token holders alike see only what the public site shows: every end
 authorised by per-user tokens.
 """
 
+import time
 from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from django.db.models import Max
 from django.http import HttpRequest
 
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import Page
 
+from cms.publishing.models import SiteBuild
 from cms.publishing.snapshot import ExportCache, export_snapshot
 
 from .content import FOLDER_KINDS, all_items, item_date, searchable_text
@@ -73,21 +76,42 @@ def summary(item):
     return data
 
 
-_ITEMS = {"key": None, "value": None, "entries": None}
+# Even with an unchanged build queue the items are checked against the database this often (seconds), in
+# case a change reached the database without asking for a build.
+MAX_AGE = 60.0
+_ITEMS = {"stamp": None, "checked": 0.0, "key": None, "snap": None, "value": None, "entries": None}
 
 
-def current_items():
-    """All public items as JSON; converted again only when an entry or the region tree changed.
+def content_stamp():
+    """Changes whenever public content may have: every such change queues a site build or joins the queued one.
 
-    The export cache hands back the same entry objects for unchanged pages, so identity is the key
-    (the entries are kept referenced here, so their ids cannot be reused by other objects).
+    One small query, instead of comparing every public page row with the last export on every request.
     """
+    row = SiteBuild.objects.aggregate(last=Max("pk"), at=Max("updated_at"))
+    return row["last"], row["at"]
+
+
+def current_snapshot():
+    """The export behind the API and the items as JSON, redone only when content may have changed.
+
+    The export cache hands back the same entry objects for unchanged pages, so identity is the key for
+    converting items again (the entries are kept referenced here, so their ids cannot be reused).
+    """
+    stamp, now = content_stamp(), time.monotonic()
+    if _ITEMS["stamp"] == stamp and now - _ITEMS["checked"] < MAX_AGE:
+        return _ITEMS["snap"], _ITEMS["value"]
     snap = export_snapshot(cache=CACHE)
     entries = [entry for _kind, entry in snap.items()]
     key = (tuple(id(entry) for entry in entries), repr(snap.regions))
     if _ITEMS["key"] != key:
         _ITEMS.update(key=key, value=all_items(snap), entries=entries)
-    return _ITEMS["value"]
+    _ITEMS.update(stamp=stamp, checked=now, snap=snap)
+    return snap, _ITEMS["value"]
+
+
+def current_items():
+    """All public items as JSON, and the region tree."""
+    return current_snapshot()[1]
 
 
 def apply_filters(items, regions, filters):
@@ -149,7 +173,7 @@ class ImageOut(Schema):
 @router.get("/images/", response=list[ImageOut], summary="已发布内容使用的图片", auth=None)
 def list_images(request: HttpRequest):
     """Only images that published content shows: an image uploaded for a draft is not listed."""
-    snap = export_snapshot(cache=CACHE)
+    snap, _items = current_snapshot()
     return [
         {"path": key, "url": "/" + key, "title": image.title, "width": image.width, "height": image.height}
         for key, image in sorted(snap.images.items())

@@ -162,6 +162,30 @@ def test_drafts_changes_and_private_pages_never_leave_through_any_route(client, 
     assert status in (401, 403, 404) or page["title"] != "未发布的修改秘密"
 
 
+def test_reads_cost_one_query_and_every_change_shows_at_once(client, django_assert_num_queries):
+    """The API memoises the export, keyed on the build queue that every public change touches."""
+    url = "/api/v3/content/cases/hefei-red-property/"
+    get(client, url)
+    with django_assert_num_queries(1):
+        assert get(client, "/api/v3/content/items/", q="物业")[0] == 200
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.title = "合肥：立即可见的新标题"
+    page.save_revision().publish()
+    assert get(client, url)[1]["title"] == "合肥：立即可见的新标题"
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    assert get(client, url)[0] == 404
+    restriction.delete()
+    assert get(client, url)[0] == 200
+    page.unpublish()
+    assert get(client, url)[0] == 404
+    assert "hefei-red-property" not in slugs(client)
+    region = Region.objects.get(slug="hefei")
+    region.name = "合肥市（改名）"
+    region.save()
+    names = {r["slug"]: r["name"] for r in get(client, "/api/v3/content/regions/")[1]}
+    assert names["hefei"] == "合肥市（改名）"
+
+
 # --- tokens --------------------------------------------------------------------------------------
 
 
