@@ -31,6 +31,7 @@ class Regions:
 
     def __init__(self, tree):
         self.nodes = {}
+        self._paths = {}
 
         def walk(nodes, parent):
             for node in nodes or []:
@@ -45,6 +46,12 @@ class Regions:
         walk(tree, None)
 
     def path(self, slug):
+        """The chain of regions from the top down to slug (shared between callers: do not modify it)."""
+        if slug not in self._paths:
+            self._paths[slug] = self._path(slug)
+        return self._paths[slug]
+
+    def _path(self, slug):
         chain = []
         while slug in self.nodes and slug not in [n["slug"] for n in chain]:
             chain.append(self.nodes[slug])
@@ -69,7 +76,7 @@ class Regions:
 def item_json(kind, entry, regions):
     """One item: its portable fields plus what a consumer needs to place and link it."""
     meta = entry["meta"]
-    region = meta.get("region") or meta.get("community")
+    region = item_region(entry)
     data = {
         "kind": kind,
         "kind_label": KIND_LABELS[kind],
@@ -106,6 +113,37 @@ def searchable_text(item):
     return "\n".join(parts)
 
 
-def all_items(snap):
+def item_region(entry):
+    return entry["meta"].get("region") or entry["meta"].get("community")
+
+
+def all_items(snap, memo=None):
+    """Every public item as JSON, and the region tree.
+
+    ``memo`` (a dict the caller keeps between calls) maps id(entry) to (entry, region path, item). The export
+    cache hands back the same entry objects for pages that did not change, so with a memo an item is converted
+    again only when its page or its place in the region tree changed (the memo keeps each entry referenced,
+    so its id cannot be reused by another object).
+    """
     regions = Regions(snap.regions)
-    return [item_json(kind, entry, regions) for kind, entry in snap.items()], regions
+    items, fresh = [], {}
+    for kind, entry in snap.items():
+        path = regions.path(item_region(entry))
+        hit = memo.get(id(entry)) if memo is not None else None
+        item = hit[2] if hit and hit[0] is entry and hit[1] == path else item_json(kind, entry, regions)
+        fresh[id(entry)] = (entry, path, item)
+        items.append(item)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    return items, regions
+
+
+def item_counts(items, regions):
+    """How many items each region holds, itself and below it, for every region in one pass."""
+    counts = dict.fromkeys(regions.nodes, 0)
+    for item in items:
+        for node in item["region_path"]:
+            if node["slug"] in counts:
+                counts[node["slug"]] += 1
+    return counts

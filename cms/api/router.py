@@ -20,7 +20,7 @@ from wagtail.models import Page
 from cms.publishing.models import SiteBuild
 from cms.publishing.snapshot import ExportCache, export_snapshot
 
-from .content import FOLDER_KINDS, all_items, item_date, searchable_text
+from .content import FOLDER_KINDS, all_items, item_counts, item_date, searchable_text
 
 router = Router(tags=["公开内容"])
 CACHE = ExportCache()
@@ -79,7 +79,8 @@ def summary(item):
 # Even with an unchanged build queue the items are checked against the database this often (seconds), in
 # case a change reached the database without asking for a build.
 MAX_AGE = 60.0
-_ITEMS = {"stamp": None, "checked": 0.0, "key": None, "snap": None, "value": None, "entries": None}
+_MEMO = {"stamp": None, "checked": 0.0, "snap": None, "items": None, "counts": None}
+_ITEM_MEMO = {}
 
 
 def content_stamp():
@@ -92,26 +93,25 @@ def content_stamp():
 
 
 def current_snapshot():
-    """The export behind the API and the items as JSON, redone only when content may have changed.
-
-    The export cache hands back the same entry objects for unchanged pages, so identity is the key for
-    converting items again (the entries are kept referenced here, so their ids cannot be reused).
-    """
+    """The export behind the API, redone only when content may have changed (see ``content_stamp``)."""
     stamp, now = content_stamp(), time.monotonic()
-    if _ITEMS["stamp"] == stamp and now - _ITEMS["checked"] < MAX_AGE:
-        return _ITEMS["snap"], _ITEMS["value"]
-    snap = export_snapshot(cache=CACHE)
-    entries = [entry for _kind, entry in snap.items()]
-    key = (tuple(id(entry) for entry in entries), repr(snap.regions))
-    if _ITEMS["key"] != key:
-        _ITEMS.update(key=key, value=all_items(snap), entries=entries)
-    _ITEMS.update(stamp=stamp, checked=now, snap=snap)
-    return snap, _ITEMS["value"]
+    if _MEMO["stamp"] != stamp or now - _MEMO["checked"] >= MAX_AGE:
+        snap = export_snapshot(cache=CACHE)
+        _MEMO.update(stamp=stamp, checked=now, snap=snap, items=all_items(snap, _ITEM_MEMO), counts=None)
+    return _MEMO["snap"]
 
 
 def current_items():
     """All public items as JSON, and the region tree."""
-    return current_snapshot()[1]
+    current_snapshot()
+    return _MEMO["items"]
+
+
+def region_counts():
+    items, regions = current_items()
+    if _MEMO["counts"] is None:
+        _MEMO["counts"] = item_counts(items, regions)
+    return _MEMO["counts"]
 
 
 def apply_filters(items, regions, filters):
@@ -150,16 +150,17 @@ def list_items(request: HttpRequest, filters: ItemFilters = Query(...)):  # noqa
 
 @router.get("/regions/", response=list[RegionOut], summary="地区（含每个地区及其下级的条目数）", auth=None)
 def list_regions(request: HttpRequest):
-    items, regions = current_items()
-    return [region_out(slug, items, regions) for slug in regions.nodes]
+    _items, regions = current_items()
+    counts = region_counts()
+    return [region_out(slug, regions, counts) for slug in regions.nodes]
 
 
 @router.get("/regions/{slug}/", response=RegionOut, summary="一个地区", auth=None)
 def get_region(request: HttpRequest, slug: str):
-    items, regions = current_items()
+    _items, regions = current_items()
     if slug not in regions.nodes:
         raise HttpError(404, f"地区“{slug}”不存在")
-    return region_out(slug, items, regions)
+    return region_out(slug, regions, region_counts())
 
 
 class ImageOut(Schema):
@@ -173,7 +174,7 @@ class ImageOut(Schema):
 @router.get("/images/", response=list[ImageOut], summary="已发布内容使用的图片", auth=None)
 def list_images(request: HttpRequest):
     """Only images that published content shows: an image uploaded for a draft is not listed."""
-    snap, _items = current_snapshot()
+    snap = current_snapshot()
     return [
         {"path": key, "url": "/" + key, "title": image.title, "width": image.width, "height": image.height}
         for key, image in sorted(snap.images.items())
@@ -222,8 +223,6 @@ def get_item(request: HttpRequest, section: Literal["cases", "lists", "notices"]
     raise HttpError(404, "没有这个已发布的条目")
 
 
-def region_out(slug, items, regions):
-    node = regions.nodes[slug]
-    below = regions.descendants(slug)
-    count = sum(1 for i in items if i["region_path"] and i["region_path"][-1]["slug"] in below)
-    return {**node, "path": regions.path(slug), "item_count": count}
+def region_out(slug, regions, counts):
+    """A region with its place in the tree and how many items it holds (itself and below it)."""
+    return {**regions.nodes[slug], "path": regions.path(slug), "item_count": counts[slug]}

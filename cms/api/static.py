@@ -10,13 +10,16 @@ Described by schemas/content.schema.json.
 """
 
 import json
+import operator
 from pathlib import Path
 
-from .content import KIND_FOLDERS, all_items, item_date
+from .content import KIND_FOLDERS, all_items, item_counts, item_date
 from .router import region_out, summary
 
 API_DIR = "api"
 _MEMO = {}  # (scope, path) -> (entry object, text): unchanged items are not serialised again
+_ITEM_MEMO = {}  # all_items' memo for the builds of this process
+_REGION_MEMO = {}  # (scope, slug) -> (region summary, the item objects listed, text)
 
 
 def dumps(data):
@@ -28,38 +31,51 @@ def write_static_json(snap, docs_dir):
     from cms.publishing.portable import write_if_changed
 
     root = Path(docs_dir) / API_DIR
-    items, regions = all_items(snap)
+    items, regions = all_items(snap, _ITEM_MEMO)
     files = {}
+    unchanged = set()  # files whose text is what this process last wrote there
     entries = [entry for _kind, entry in snap.items()]
     for item, entry in zip(items, entries, strict=True):
         rel = f"{KIND_FOLDERS[item['kind']]}/{item['slug']}.json"
         key = (str(root), rel)
         cached = _MEMO.get(key)
         if cached and cached[0] is entry and cached[2] == item["region_path"]:
-            files[rel] = None  # unchanged since this process wrote it
+            files[rel] = cached[1]
+            unchanged.add(rel)
         else:
             files[rel] = dumps(item)
             _MEMO[key] = (entry, files[rel], item["region_path"])
     newest = sorted(items, key=lambda i: (item_date(i), i["slug"]), reverse=True)
-    files["items.json"] = dumps({"count": len(newest), "items": [summary(i) for i in newest]})
+    summaries = {id(i): summary(i) for i in newest}
+    files["items.json"] = dumps({"count": len(newest), "items": [summaries[id(i)] for i in newest]})
     for kind, folder in KIND_FOLDERS.items():
-        of_kind = [summary(i) for i in newest if i["kind"] == kind]
+        of_kind = [summaries[id(i)] for i in newest if i["kind"] == kind]
         files[f"{folder}/index.json"] = dumps({"count": len(of_kind), "items": of_kind})
-    files["regions/index.json"] = dumps([region_out(slug, items, regions) for slug in regions.nodes])
-    by_region = {}
+    counts = item_counts(items, regions)
+    files["regions/index.json"] = dumps([region_out(slug, regions, counts) for slug in regions.nodes])
+    region_items = {}
     for item in newest:
         for node in item["region_path"]:
-            by_region.setdefault(node["slug"], []).append(summary(item))
+            region_items.setdefault(node["slug"], []).append(item)
     for slug in regions.nodes:
-        region = region_out(slug, items, regions)
-        region["items"] = by_region.get(slug, [])
-        files[f"regions/{slug}.json"] = dumps(region)
+        region = region_out(slug, regions, counts)
+        listed = region_items.get(slug, [])
+        # A region file lists every item below it (the top regions: all of them). Items are the same objects
+        # while their pages are unchanged, so most region files need no new JSON after an edit.
+        hit = _REGION_MEMO.get((str(root), slug))
+        if hit and hit[0] == region and len(hit[1]) == len(listed) and all(map(operator.is_, hit[1], listed)):
+            files[f"regions/{slug}.json"] = hit[2]
+            unchanged.add(f"regions/{slug}.json")
+            continue
+        text = dumps({**region, "items": [summaries[id(i)] for i in listed]})
+        _REGION_MEMO[(str(root), slug)] = (region, listed, text)
+        files[f"regions/{slug}.json"] = text
     changed = 0
     for rel, text in files.items():
         path = root / rel
-        if text is None and path.exists():
+        if rel in unchanged and path.exists():
             continue
-        changed += write_if_changed(path, text if text is not None else _MEMO[(str(root), rel)][1])
+        changed += write_if_changed(path, text)
     if root.exists():
         for path in root.rglob("*.json"):
             if path.relative_to(root).as_posix() not in files:

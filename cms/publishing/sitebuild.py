@@ -27,6 +27,8 @@ from mkdocs.structure.pages import Page
 
 # Anything here changing means every page's HTML may change (theme, nav, styles): build everything.
 KEEP_GENERATIONS = 3
+TRASH_PREFIX = ".trash-"
+NEXT_PREFIX = ".next-"
 
 
 class SiteBuildError(Exception):
@@ -226,10 +228,28 @@ class Generations:
         target = self.root / f"g{max(numbers, default=0) + 1:06d}"
         if clone_from is None:
             target.mkdir()
-        else:
+            return target
+        try:
+            (self.root / f"{NEXT_PREFIX}{clone_from.name}").rename(target)  # prepared after the last build
+        except FileNotFoundError:
             # Hard links to every file of the live generation (coreutils does this far faster than Python).
             subprocess.run(["cp", "-al", str(clone_from), str(target)], check=True)
         return target
+
+    def prepare_next(self, generation):
+        """Hard-link the next incremental build's starting tree now, in the background, while nobody waits.
+
+        Generations are never edited once live, so the copy stays exact for as long as this one is live;
+        it is renamed into place only when complete.
+        """
+        final = self.root / f"{NEXT_PREFIX}{generation.name}"
+        tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
+        subprocess.Popen(
+            ["sh", "-c", 'cp -al "$1" "$2" && mv -T "$2" "$3"', "sh", str(generation), str(tmp), str(final)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def switch_to(self, generation, manifest):
         atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())
@@ -246,15 +266,29 @@ class Generations:
         shutil.rmtree(generation, ignore_errors=True)
 
     def collect(self, keep):
-        """Remove all but the newest generations (older ones may still be serving a slow download)."""
+        """Remove all but the newest generations (older ones may still be serving a slow download).
+
+        Deleting 10,000 folders takes seconds, and the new site is already live: the old generations are
+        renamed out of the way at once and deleted by a background ``rm`` (what a killed worker leaves
+        behind is picked up by the next build).
+        """
         gens = sorted((p for p in self.root.glob("g*") if p.is_dir()), key=lambda p: p.name)
         for old in gens[:-KEEP_GENERATIONS]:
             if old != keep:
-                shutil.rmtree(old, ignore_errors=True)
+                trash = self.root / f"{TRASH_PREFIX}{old.name}.{os.getpid()}"
+                old.rename(trash)
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / f"{old.name}.json").unlink()
-        for legacy in self.root.glob("legacy-*"):
-            shutil.rmtree(legacy, ignore_errors=True)
+        doomed = sorted(self.root.glob(f"{TRASH_PREFIX}*")) + sorted(self.root.glob("legacy-*"))
+        # Starting trees prepared for generations that are no longer live (or half-made when a build began).
+        doomed += sorted(p for p in self.root.glob(f"{NEXT_PREFIX}*") if p.name != f"{NEXT_PREFIX}{keep.name}")
+        if doomed:
+            subprocess.Popen(
+                ["rm", "-rf", "--", *map(str, doomed)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
 
 def source_state(docs_dir):
@@ -328,6 +362,7 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     report.timings["switch"] = time.perf_counter() - started
     started = time.perf_counter()
     gens.collect(keep=generation)
+    gens.prepare_next(generation)
     report.timings["cleanup"] = time.perf_counter() - started
     report.generation = generation.name
     return report
@@ -339,11 +374,13 @@ PRUNED_FOLDERS = ("api", "media")
 
 
 def prune_static_files(project, generation):
-    wanted = {Path(f.abs_dest_path).resolve() for f in project.files if not f.is_documentation_page()}
+    wanted = {os.path.abspath(f.abs_dest_path) for f in project.files if not f.is_documentation_page()}
     for folder in PRUNED_FOLDERS:
-        for path in (Path(generation) / folder).rglob("*"):
-            if path.is_file() and path.resolve() not in wanted:
-                path.unlink()
+        for root, _dirs, names in os.walk(Path(generation) / folder):
+            for name in names:
+                path = os.path.abspath(os.path.join(root, name))
+                if path not in wanted:
+                    os.unlink(path)
 
 
 def navigation_titles(docs_dir):

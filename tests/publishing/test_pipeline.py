@@ -316,3 +316,27 @@ def test_a_killed_build_is_recorded_and_queued_again(queued, site_dirs):
     assert os.path.realpath(site) == good  # the last good site kept serving
     again = SiteBuild.objects.get(status=SiteBuild.Status.QUEUED)
     assert run_build(again.pk).status == SiteBuild.Status.DONE
+
+
+def test_old_generations_leave_at_once_and_are_deleted_in_the_background(queued, site_dirs):
+    from bench.net import wait_for
+    from cms.publishing.sitebuild import KEEP_GENERATIONS, NEXT_PREFIX, TRASH_PREFIX
+
+    for n in range(KEEP_GENERATIONS + 2):
+        make_case(f"generation-{n}", f"第 {n} 代")
+        run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk)
+    builds = site_dirs[1].with_name("site.builds")
+    generations = sorted(p.name for p in builds.glob("g*") if p.is_dir())
+    assert len(generations) == KEEP_GENERATIONS
+    assert site_dirs[1].resolve().name == generations[-1]
+    assert sorted(p.stem for p in builds.glob("g*.json")) == generations
+    assert wait_for(lambda: not list(builds.glob(f"{TRASH_PREFIX}*")), 30)
+    assert "第 4 代" in read_page(site_dirs[1], "cases/generation-4")
+    # The next build's starting tree is hard-linked in the background, and the next build takes it.
+    prepared = builds / f"{NEXT_PREFIX}{generations[-1]}"
+    assert wait_for(prepared.exists, 30)
+    make_case("generation-next", "下一代")
+    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk)
+    assert not prepared.exists()
+    assert "下一代" in read_page(site_dirs[1], "cases/generation-next")
+    assert "第 4 代" in read_page(site_dirs[1], "cases/generation-4")
