@@ -134,7 +134,8 @@ def html_table(headers, rows, row_ids=None, cls="jc-rows"):
     Cells must already be escaped; they are HTML, not Markdown.
     """
     head = "".join(f'<th scope="col">{h}</th>' for h in headers)
-    lines = [f'<table class="{cls}">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    # The column names repeat over every group of rows: a resident searches the rows, not the headings.
+    lines = [f'<table class="{cls}">', f"<thead data-pagefind-ignore><tr>{head}</tr></thead>", "<tbody>"]
     for n, cells in enumerate(rows):
         rid = f' id="{row_ids[n]}"' if row_ids else ""
         tds = "".join(f'<td data-label="{h}">{c}</td>' for h, c in zip(headers, cells, strict=True))
@@ -333,7 +334,9 @@ def render_case(site, entry):
     if original:
         cite.append(f'原文：<a href="{attr(original)}" rel="nofollow noopener">{inline(original)}</a>')
     cite.append(f"本页：{inline(url)}")
-    out += ["## 引用本页", "", '<div class="jc-cite"><p>' + "<br>\n".join(cite) + "</p></div>", ""]
+    # Title and source are indexed where they stand above; repeating them would only weigh on the index.
+    cite_block = '<div class="jc-cite" data-pagefind-ignore><p>' + "<br>\n".join(cite) + "</p></div>"
+    out += ["## 引用本页", "", cite_block, ""]
     out += [print_footer(url), ""]
     return "\n".join(out)
 

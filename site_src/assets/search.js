@@ -35,7 +35,8 @@
         var pagefind = parts[0];
         var bundles = parts[1].bundles || [];
         (parts[1].stale || []).forEach(function (url) { stale.add(url); });
-        return pagefind.options({ excerptLength: 36 })
+        // noWorker: Pagefind's web worker is one more 12 KB download before the first result.
+        return pagefind.options({ excerptLength: 36, noWorker: true })
           .then(function () {
             return Promise.all(bundles.slice(1).map(function (b) { return pagefind.mergeIndex(root + b); }));
           })

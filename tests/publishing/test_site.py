@@ -87,6 +87,10 @@ def test_search_index_covers_content_pages_only_with_filters(seeded_site):
     assert "经验案例" not in hefei["content"]  # filter values are not indexed as page text
     certificates = records["/lists/sample-certificates-cancelled-2024/"]
     assert "居住\u200b证明" in certificates["content"] or "居住证明" in certificates["content"]
+    # What repeats without helping a search stays out of the index: column headings, the citation block.
+    plain = {url: r["content"].replace("\u200b", "") for url, r in records.items()}
+    assert "现在怎么办" not in plain["/lists/sample-certificates-cancelled-2024/"]
+    assert "本页：" not in plain["/cases/hefei-red-property/"]
 
 
 def test_no_page_loads_anything_from_another_host(seeded_site):
