@@ -80,4 +80,4 @@ faults: install postgres ## Fault script: kill a worker mid-build, lose the data
 
 clean: ## Remove the built site, generated Markdown and the local database
 	rm -rf site site.builds db.sqlite3
-	cd site_src && rm -rf index.md .nav.yml cases lists notices regions themes media
+	cd site_src && rm -rf index.md .nav.yml .cache cases lists notices regions themes media collections api

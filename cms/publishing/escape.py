@@ -6,7 +6,6 @@ passes through as text and browsers show as the character itself.
 """
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 # Characters with meaning to Python-Markdown or the extensions we enable (tables, attr_list,
@@ -14,22 +13,24 @@ from urllib.parse import urlsplit
 _SPECIAL = set("\\`*_[]{}<>&|~^=!#:+$%\"'")
 # Bidi overrides and isolates reorder text visually; zero-width characters hide text. Neither has a
 # place in a public notice, so they are dropped.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# Control characters (Unicode category Cc, but tab and newline), lone surrogates (Cs) and private-use
+# characters (Co): one character class, so cleaning is a single regex pass rather than a Python loop.
+_UNWANTED = re.compile(
+    "[" + _INVISIBLE + "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
+_ENCODE = str.maketrans({ch: f"&#{ord(ch)};" for ch in _SPECIAL})
 
 
 def clean(text):
     """Editor text without control, invisible or bidi-override characters."""
-    text = _INVISIBLE.sub("", str(text or ""))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+    return _UNWANTED.sub("", str(text or ""))
 
 
 def inline(text):
     """One line of inert Markdown text: whitespace folded, every special character encoded."""
-    text = " ".join(clean(text).split())
-    out = []
-    for ch in text:
-        out.append(f"&#{ord(ch)};" if ch in _SPECIAL else ch)
-    escaped = "".join(out)
+    escaped = " ".join(clean(text).split()).translate(_ENCODE)
     # A leading "-", "+" or "1." would start a list; numbers elsewhere are plain text.
     escaped = re.sub(r"^(\d+)\.", r"\1&#46;", escaped)
     if escaped[:1] in ("-", "+"):
@@ -45,7 +46,7 @@ def block(text):
 
 def attr(text):
     """A value for an HTML attribute in raw HTML we write into Markdown."""
-    return "".join(f"&#{ord(ch)};" if ch in _SPECIAL else ch for ch in clean(text))
+    return clean(text).translate(_ENCODE)
 
 
 def safe_url(url):

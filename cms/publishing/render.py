@@ -3,7 +3,6 @@
 Pure function of its input: same snapshot, same bytes. Every CMS value goes through ``escape``.
 """
 
-import functools
 import hashlib
 import html
 import shutil
@@ -97,11 +96,46 @@ def front_matter(title, kind=None, description="", image=None, redirect_to=None)
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
 
 
-@functools.lru_cache(maxsize=4096)
-def qr_svg(url):
-    """An inline SVG QR code for a URL. A fixed mask skips segno's mask search (4 ms → 1 ms a page)."""
+def make_qr_svg(url):
+    """An inline SVG QR code for a URL. A fixed mask skips segno's mask search (4 ms → 1.4 ms a page)."""
     code = segno.make_qr(url, error="m", mask=2, boost_error=False)
     return code.svg_inline(scale=1, border=2, omitsize=True, title="本页二维码", svgclass="jc-qr-code")
+
+
+class QrCodes:
+    """QR codes of page addresses, kept in memory and on disk (``.cache/qr/`` in site_src).
+
+    At 1.4 ms a code, a full build of 10,000 pages in a new process would spend 14 s making codes it made
+    before; reading one back takes a few microseconds. A code depends only on its URL.
+    """
+
+    def __init__(self):
+        self.memory = {}
+        self.folder = None
+
+    def svg(self, url):
+        svg = self.memory.get(url)
+        if svg is not None:
+            return svg
+        path = self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg") if self.folder else None
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except (AttributeError, OSError):
+            svg = make_qr_svg(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.tmp")
+                tmp.write_text(svg, encoding="utf-8")
+                tmp.replace(path)
+        self.memory[url] = svg
+        return svg
+
+
+QR_CODES = QrCodes()
+
+
+def qr_svg(url):
+    return QR_CODES.svg(url)
 
 
 def print_footer(url):
@@ -683,6 +717,7 @@ def render_home(site):
 def render_site(snap, out_dir, site_url, handwritten_dir=None):
     """Write the generated Markdown into out_dir; return the number of files written or changed."""
     out_dir = Path(out_dir)
+    QR_CODES.folder = out_dir / ".cache" / "qr"
     site = Site(snap, site_url)
     files = {"index.md": render_home(site)}
     unchanged = set()  # files the memo says are byte-identical to what this process wrote last time

@@ -143,3 +143,19 @@ def test_a_community_page_answers_what_does_my_community_do(seeded_site):
     assert "现在去哪里办" in glance
     assert 'href="../../lists/sample-certificates-cancelled-2024/#item-2"' in glance
     assert "居住证明" in glance
+
+
+def test_qr_codes_are_kept_on_disk_and_read_back_identical(tmp_path):
+    """A new process makes no QR code a previous build made: it reads the same SVG back."""
+    from cms.publishing.render import QrCodes, make_qr_svg
+
+    url = "https://example.org/cases/hefei-red-property/"
+    first = QrCodes()
+    first.folder = tmp_path / ".cache" / "qr"
+    svg = first.svg(url)
+    assert svg == make_qr_svg(url) and svg.startswith("<svg")
+    [stored] = list(first.folder.glob("*.svg"))
+    stored.write_text(svg.replace("本页二维码", "从磁盘读回"), encoding="utf-8")  # prove the next one reads it
+    second = QrCodes()
+    second.folder = first.folder
+    assert "从磁盘读回" in second.svg(url)
