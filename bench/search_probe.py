@@ -44,26 +44,42 @@ def local_file(site, url):
     return target if target.is_file() else None
 
 
-def measure(site, first_query="居住证明", later_queries=("网格", "红色物业", "死亡证明", "物业", "群众点单")):
+TYPICAL_QUERIES = ("居住证明", "网格", "红色物业", "死亡证明", "物业", "群众点单")
+
+
+def first_search(browser, base, site, query):
+    """A phone with an empty cache opens the search page for one query: what it fetched until the first result."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    fetched = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    started = time.perf_counter()
+    page.goto(f"{base}/search/?q={query}")
+    page.wait_for_selector(".jc-result__link", timeout=60000)
+    ms = (time.perf_counter() - started) * 1000
+    files = {url: local_file(site, url) for url in dict.fromkeys(fetched)}
+    return page, context, ms, files
+
+
+def measure(site, first_query="居住证明", later_queries=TYPICAL_QUERIES[1:]):
     from playwright.sync_api import sync_playwright
 
     site = Path(site).resolve()
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    fetched = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
-            page = context.new_page()
-            page.on("requestfinished", lambda request: fetched.append(request.url))
-            started = time.perf_counter()
-            page.goto(f"{base}/search/?q={first_query}")
-            page.wait_for_selector(".jc-result__link", timeout=60000)
-            first_ms = (time.perf_counter() - started) * 1000
-            files = {url: local_file(site, url) for url in dict.fromkeys(fetched)}
-            first_bytes = sum(gz_size(path) for path in files.values() if path)
+            # Each typical query as the first search of a phone with an empty cache.
+            cold = {}
+            for query in dict.fromkeys((first_query, *later_queries)):
+                other, other_context, _ms, other_files = first_search(browser, base, site, query)
+                cold[query] = sum(gz_size(path) for path in other_files.values() if path) / 1024
+                if query == first_query:
+                    page, first_ms, files = other, _ms, other_files
+                else:
+                    other_context.close()
             timings = page.evaluate(
                 """async (queries) => {
                     const pagefind = await import("/pagefind/pagefind.js");
@@ -86,8 +102,10 @@ def measure(site, first_query="居住证明", later_queries=("网格", "红色�
         server.shutdown()
     return {
         "first_query": first_query,
-        "first_kb_gz": first_bytes / 1024,
+        "first_kb_gz": cold[first_query],
         "first_ms": first_ms,
+        "cold_kb_gz": cold,
+        "cold_kb_gz_median": statistics.median(cold.values()),
         "files": sorted(((url.replace(base, ""), gz_size(path) / 1024) for url, path in files.items() if path)),
         "queries": timings,
         "query_ms_median": statistics.median(t for _q, t, _n in timings) if timings else float("nan"),
@@ -101,6 +119,11 @@ def report(result, say=print):
     )
     for url, kb in result["files"]:
         say(f"    {kb:8.1f} KB  {url}")
+    say(
+        "各典型查询作为手机的第一次搜索（空缓存）："
+        + "，".join(f"{q} {kb:.0f} KB" for q, kb in result["cold_kb_gz"].items())
+        + f"；中位数 {result['cold_kb_gz_median']:.0f} KB"
+    )
     for query, ms, count in result["queries"]:
         say(f"  之后搜索“{query}”：{ms:.0f} ms，{count} 条结果")
 
