@@ -92,6 +92,57 @@ def item_json(kind, entry, regions):
     return to_json(data)
 
 
+SUMMARY_KEYS = (
+    "kind",
+    "kind_label",
+    "slug",
+    "title",
+    "url",
+    "region_path",
+    "summary",
+    "themes",
+    "list_kind",
+    "list_kind_label",
+    "version_label",
+    "date",
+    "round",
+)
+
+
+def summary(item):
+    data = {key: item[key] for key in SUMMARY_KEYS if key in item}
+    data["date"] = item_date(item)
+    return data
+
+
+def collections_json(entries, items):
+    """Trainers' sets: each with its public cases in the curator's order and the curator's notes."""
+    cases = {i["slug"]: i for i in items if i["kind"] == "case"}
+    return [collection_json(entry, cases) for entry in entries]
+
+
+def collection_json(entry, cases):
+    meta = entry["meta"]
+    return {
+        "kind": "collection",
+        "slug": meta["slug"],
+        "title": meta["title"],
+        "url": page_url(f"collections/{meta['slug']}.md"),
+        "audience": meta.get("audience", ""),
+        "intro": entry.get("text", ""),
+        "entries": [
+            {"case": summary(cases[e["case"]]), "note": e.get("note", "")}
+            for e in meta.get("entries", [])
+            if e["case"] in cases
+        ],
+    }
+
+
+def collection_summary(collection):
+    keys = ("kind", "slug", "title", "url", "audience")
+    return {**{key: collection[key] for key in keys}, "case_count": len(collection["entries"])}
+
+
 def item_date(item):
     if item["kind"] == "case":
         return item.get("source", {}).get("date") or ""

@@ -20,25 +20,19 @@ from wagtail.models import Page
 from cms.publishing.models import SiteBuild
 from cms.publishing.snapshot import ExportCache, export_snapshot
 
-from .content import FOLDER_KINDS, all_items, item_counts, item_date, searchable_text
+from .content import (
+    FOLDER_KINDS,
+    all_items,
+    collection_summary,
+    collections_json,
+    item_counts,
+    item_date,
+    searchable_text,
+    summary,
+)
 
 router = Router(tags=["公开内容"])
 CACHE = ExportCache()
-SUMMARY_KEYS = (
-    "kind",
-    "kind_label",
-    "slug",
-    "title",
-    "url",
-    "region_path",
-    "summary",
-    "themes",
-    "list_kind",
-    "list_kind_label",
-    "version_label",
-    "date",
-    "round",
-)
 
 
 class RegionOut(Schema):
@@ -70,16 +64,10 @@ class ItemFilters(Schema):
     offset: int = Field(0, ge=0, le=100000)
 
 
-def summary(item):
-    data = {key: item[key] for key in SUMMARY_KEYS if key in item}
-    data["date"] = item_date(item)
-    return data
-
-
 # Even with an unchanged build queue the items are checked against the database this often (seconds), in
 # case a change reached the database without asking for a build.
 MAX_AGE = 60.0
-_MEMO = {"stamp": None, "checked": 0.0, "snap": None, "items": None, "counts": None}
+_MEMO = {"stamp": None, "checked": 0.0, "snap": None, "items": None, "counts": None, "collections": None}
 _ITEM_MEMO = {}
 
 
@@ -97,7 +85,9 @@ def current_snapshot():
     stamp, now = content_stamp(), time.monotonic()
     if _MEMO["stamp"] != stamp or now - _MEMO["checked"] >= MAX_AGE:
         snap = export_snapshot(cache=CACHE)
-        _MEMO.update(stamp=stamp, checked=now, snap=snap, items=all_items(snap, _ITEM_MEMO), counts=None)
+        _MEMO.update(
+            stamp=stamp, checked=now, snap=snap, items=all_items(snap, _ITEM_MEMO), counts=None, collections=None
+        )
     return _MEMO["snap"]
 
 
@@ -105,6 +95,15 @@ def current_items():
     """All public items as JSON, and the region tree."""
     current_snapshot()
     return _MEMO["items"]
+
+
+def current_collections():
+    """Trainers' sets as JSON by slug, each naming only public cases, in the curator's order."""
+    snap = current_snapshot()
+    if _MEMO["collections"] is None:
+        items, _regions = _MEMO["items"]
+        _MEMO["collections"] = {c["slug"]: c for c in collections_json(snap.collections, items)}
+    return _MEMO["collections"]
 
 
 def region_counts():
@@ -211,6 +210,19 @@ def submit_for_review(request: HttpRequest, page_id: int):
         page.save_revision(user=request.user)
     workflow.start(page, request.user)
     return {"id": page.pk, "status": "in_moderation"}
+
+
+@router.get("/collections/", response=list[dict[str, Any]], summary="案例合集（培训用的案例集）", auth=None)
+def list_collections(request: HttpRequest):
+    return [collection_summary(c) for c in current_collections().values()]
+
+
+@router.get("/collections/{slug}/", response=dict[str, Any], summary="一个案例合集：按顺序的案例和教学提示", auth=None)
+def get_collection(request: HttpRequest, slug: str):
+    collection = current_collections().get(slug)
+    if collection is None:
+        raise HttpError(404, "没有这个已发布的案例合集")
+    return collection
 
 
 @router.get("/{section}/{slug}/", response=dict[str, Any], summary="一个条目的全部字段", auth=None)

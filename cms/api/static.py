@@ -5,6 +5,7 @@
     /api/{cases,lists,notices}/<slug>.json   one item, every field (the same as the API's detail)
     /api/regions/index.json         every region with its count
     /api/regions/<slug>.json        one region and the items in it and below it (summaries)
+    /api/collections/index.json     trainers' sets of cases; /api/collections/<slug>.json one set
 
 Described by schemas/content.schema.json.
 """
@@ -13,8 +14,8 @@ import json
 import operator
 from pathlib import Path
 
-from .content import KIND_FOLDERS, all_items, item_counts, item_date
-from .router import region_out, summary
+from .content import KIND_FOLDERS, all_items, collection_summary, collections_json, item_counts, item_date, summary
+from .router import region_out
 
 API_DIR = "api"
 _MEMO = {}  # (scope, path) -> (entry object, text): unchanged items are not serialised again
@@ -70,6 +71,10 @@ def write_static_json(snap, docs_dir):
         text = dumps({**region, "items": [summaries[id(i)] for i in listed]})
         _REGION_MEMO[(str(root), slug)] = (region, listed, text)
         files[f"regions/{slug}.json"] = text
+    collections = collections_json(snap.collections, items)
+    files["collections/index.json"] = dumps([collection_summary(c) for c in collections])
+    for collection in collections:
+        files[f"collections/{collection['slug']}.json"] = dumps(collection)
     changed = 0
     for rel, text in files.items():
         path = root / rel

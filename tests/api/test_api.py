@@ -186,6 +186,26 @@ def test_reads_cost_one_query_and_every_change_shows_at_once(client, django_asse
     assert names["hefei"] == "合肥市（改名）"
 
 
+COLLECTION = "red-property-and-burden-reduction"
+
+
+def test_a_collection_lists_its_public_cases_in_order_with_teaching_notes(client):
+    status, collection = get(client, f"/api/v3/content/collections/{COLLECTION}/")
+    assert status == 200, collection
+    validate(collection, "collection")
+    order = ["hefei-red-property", "xinpu-red-property", "yingze-jinsong-community", "shangdang-burden-reduction"]
+    assert [e["case"]["slug"] for e in collection["entries"]] == order
+    assert collection["entries"][0]["note"].startswith("先读这一篇")
+    assert collection["entries"][0]["case"]["url"] == "/cases/hefei-red-property/"
+    assert collection["url"] == f"/collections/{COLLECTION}/"
+    [listed] = get(client, "/api/v3/content/collections/")[1]
+    assert listed["slug"] == COLLECTION and listed["case_count"] == 4
+    CaseStudyPage.objects.get(slug="xinpu-red-property").unpublish()  # leaves the set, not the curator's list
+    entries = get(client, f"/api/v3/content/collections/{COLLECTION}/")[1]["entries"]
+    assert [e["case"]["slug"] for e in entries] == [s for s in order if s != "xinpu-red-property"]
+    assert get(client, "/api/v3/content/collections/no-such-set/")[0] == 404
+
+
 # --- tokens --------------------------------------------------------------------------------------
 
 
@@ -259,6 +279,12 @@ def test_static_json_validates_and_matches_the_api(client, site_dirs):
             assert get(client, f"/api/v3/content/{folder}/{path.stem}/")[1] == static
             checked += 1
     assert checked == 15
+    index = json.loads((api / "collections" / "index.json").read_text(encoding="utf-8"))
+    validate(index, "collectionIndex")
+    assert get(client, "/api/v3/content/collections/")[1] == index
+    static = json.loads((api / "collections" / f"{COLLECTION}.json").read_text(encoding="utf-8"))
+    validate(static, "collection")
+    assert get(client, f"/api/v3/content/collections/{COLLECTION}/")[1] == static
 
 
 def test_unpublished_items_leave_the_static_json(site_dirs):
