@@ -155,10 +155,11 @@ def test_a_worker_waits_out_a_database_outage_and_then_builds(site_dirs, tmp_pat
         )
     try:
         SiteBuild.objects.all().delete()
-        time.sleep(1.5)  # the worker is polling
+        assert wait_for(lambda: proxy.conns, 60)  # the worker is up and polling through the proxy
         proxy.cut()
         publish("合肥（数据库中断期间发布）")  # the CMS itself still reaches the database
-        time.sleep(2.5)
+        assert wait_for(lambda: "数据库不可用" in log.read_text(encoding="utf-8"), 30)
+        time.sleep(1.5)  # a retry or two while the database is still away
         assert worker.poll() is None, "the worker died of the outage"
         assert SiteBuild.objects.get().status == "queued"
         proxy.start()
