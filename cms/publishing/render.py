@@ -206,6 +206,7 @@ class Site:
             if old in self.lists_by_slug:
                 self.superseded_by.setdefault(old, []).append(entry)
         self.in_region = {}
+        self.region_pages = None  # slugs of regions with a page, built on first use
         for kind, entry in snap.items():
             places = {entry["meta"].get("region") or entry["meta"].get("community")}
             places.update(entry["meta"].get("communities", []))  # a community named in a case lists it too
@@ -262,6 +263,17 @@ class Site:
 
     def is_current(self, entry):
         return entry["meta"]["slug"] not in self.superseded_by
+
+    def has_page(self, slug):
+        """Whether a region gets a page: it holds content (itself or below), or it is a community that lists
+        issued above it apply to (a resident looks for their own community), or it lies above such a one."""
+        if self.region_pages is None:
+            pages = set(self.in_region)
+            for place in self.regions:
+                if place not in pages and self.applicable_lists(place):
+                    pages.update(self.ancestry(place))
+            self.region_pages = pages
+        return slug in self.region_pages
 
 
 def render_blocks(blocks, prefix="../"):
@@ -645,7 +657,7 @@ def render_region(site, slug):
     out = [front_matter(node["name"]), "# " + inline(node["name"]), ""]
     trail = site.region_trail(slug)
     out += [f"**位置**：{trail}", ""]
-    children = [c for c in node.get("children", []) if c["slug"] in site.in_region]
+    children = [c for c in node.get("children", []) if site.has_page(c["slug"])]
     if children:
         out += ["## 下级地区", ""]
         out += [f"- [{inline(c['name'])}]({page_slug(c['slug'])}.md)" for c in children]
@@ -754,15 +766,15 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
         snap.site.get("notices", {}).get("title", "两标三牌公示"),
         latest_lines(sorted(snap.notices, key=notice_sort_key), lambda e: notice_line(site, e)),
     )
-    region_slugs = [s for s in site.regions if s in site.in_region]
+    region_slugs = [s for s in site.regions if site.has_page(s)]
     for slug in region_slugs:
         rel = f"regions/{slug}.md"
         # A region page shows its own subtree only: unchanged entries (same objects) and names, same page.
         key = (
-            tuple(id(e) for _k, e in site.in_region[slug]),
+            tuple(id(e) for _k, e in site.in_region.get(slug, [])),
             tuple(site.region_name(s) for s in site.ancestry(slug)),
-            tuple((c["slug"], c["name"], c["slug"] in site.in_region) for c in site.regions[slug].get("children", [])),
-            tuple(site.is_current(e) for k, e in site.in_region[slug] if k == "list"),
+            tuple((c["slug"], c["name"], site.has_page(c["slug"])) for c in site.regions[slug].get("children", [])),
+            tuple(site.is_current(e) for k, e in site.in_region.get(slug, []) if k == "list"),
             tuple(id(e) for e in site.applicable_lists(slug)),
         )
         memo_key = (str(out_dir), rel)
@@ -772,13 +784,13 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
             unchanged.add(rel)
         else:
             files[rel] = render_region(site, slug)
-            shown = [e for _k, e in site.in_region[slug]] + site.applicable_lists(slug)
+            shown = [e for _k, e in site.in_region.get(slug, [])] + site.applicable_lists(slug)
             REGION_MEMO[memo_key] = (key, files[rel], shown)
 
     def tree(nodes, depth=0):
         lines = []
         for node in nodes or []:
-            if node["slug"] in site.in_region:
+            if site.has_page(node["slug"]):
                 lines.append("    " * depth + f"- [{inline(node['name'])}]({page_slug(node['slug'])}.md)")
                 lines += tree(node.get("children"), depth + 1)
         return lines

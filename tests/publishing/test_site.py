@@ -145,6 +145,26 @@ def test_a_community_page_answers_what_does_my_community_do(seeded_site):
     assert "居住证明" in glance
 
 
+def test_a_community_without_content_of_its_own_still_has_a_page(site_dirs, settings):
+    """A resident looks for their own community: it gets a page with the lists that apply to it from above."""
+    from cms.core.models import Region
+    from cms.publishing.build import build_site
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    street = Region.objects.get(slug="sample-street")
+    Region.objects.create(name="示例第二社区", slug="sample-community-two", level=Region.Level.COMMUNITY, parent=street)
+    build_site()
+    site = site_dirs[1]
+    glance = article(read_page(site, "regions/sample-community-two")).split("本社区一览", 1)[1]
+    assert "lists/sample-certificates-cancelled-2024/" in glance and "居住证明" in glance
+    assert "regions/sample-community-two/" in read_page(site, "regions/sample-street").replace("../", "regions/")
+    assert "sample-community-two" in read_page(site, "regions")
+    # A place with neither content nor lists above it gets no empty page.
+    Region.objects.create(name="无内容的社区", slug="empty-community", level=Region.Level.COMMUNITY, parent=None)
+    build_site()
+    assert not (site / "regions" / "empty-community").exists()
+
+
 def test_qr_codes_are_kept_on_disk_and_read_back_identical(tmp_path):
     """A new process makes no QR code a previous build made: it reads the same SVG back."""
     from cms.publishing.render import QrCodes, make_qr_svg
