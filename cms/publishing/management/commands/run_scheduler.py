@@ -26,8 +26,9 @@ class Command(BaseCommand):
         def failed(exc, wait):
             self.stderr.write(f"数据库不可用（{type(exc).__name__}），{wait:.0f} 秒后重试…")
 
+        if once:  # from cron or by hand: a database error should surface, not wait
+            tick()
+            return
         while True:
             run_through_outages(tick, on_error=failed)
-            if once:
-                return
             time.sleep(interval)
