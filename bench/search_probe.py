@@ -74,12 +74,12 @@ def measure(site, first_query="居住证明", later_queries=TYPICAL_QUERIES[1:])
             # Each typical query as the first search of a phone with an empty cache.
             cold = {}
             for query in dict.fromkeys((first_query, *later_queries)):
-                other, other_context, _ms, other_files = first_search(browser, base, site, query)
-                cold[query] = sum(gz_size(path) for path in other_files.values() if path) / 1024
+                tab, context, ms, fetched = first_search(browser, base, site, query)
+                cold[query] = sum(gz_size(path) for path in fetched.values() if path) / 1024
                 if query == first_query:
-                    page, first_ms, files = other, _ms, other_files
+                    page, first_ms, files = tab, ms, fetched  # later queries are timed on this page
                 else:
-                    other_context.close()
+                    context.close()
             timings = page.evaluate(
                 """async (queries) => {
                     const pagefind = await import("/pagefind/pagefind.js");

@@ -190,6 +190,11 @@ def all_items(snap, memo=None):
     return items, regions
 
 
+def region_out(slug, regions, counts):
+    """A region with its place in the tree and how many items it holds (itself and below it)."""
+    return {**regions.nodes[slug], "path": regions.path(slug), "item_count": counts[slug]}
+
+
 def item_counts(items, regions):
     """How many items each region holds, itself and below it, for every region in one pass."""
     counts = dict.fromkeys(regions.nodes, 0)

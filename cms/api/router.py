@@ -27,6 +27,7 @@ from .content import (
     collections_json,
     item_counts,
     item_date,
+    region_out,
     searchable_text,
     summary,
 )
@@ -233,8 +234,3 @@ def get_item(request: HttpRequest, section: Literal["cases", "lists", "notices"]
         if item["kind"] == kind and item["slug"] == slug:
             return item
     raise HttpError(404, "没有这个已发布的条目")
-
-
-def region_out(slug, regions, counts):
-    """A region with its place in the tree and how many items it holds (itself and below it)."""
-    return {**regions.nodes[slug], "path": regions.path(slug), "item_count": counts[slug]}

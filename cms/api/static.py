@@ -14,12 +14,20 @@ import json
 import operator
 from pathlib import Path
 
-from .content import KIND_FOLDERS, all_items, collection_summary, collections_json, item_counts, item_date, summary
-from .router import region_out
+from .content import (
+    KIND_FOLDERS,
+    all_items,
+    collection_summary,
+    collections_json,
+    item_counts,
+    item_date,
+    region_out,
+    summary,
+)
 
 API_DIR = "api"
-_MEMO = {}  # (scope, path) -> (entry object, text): unchanged items are not serialised again
-_ITEM_MEMO = {}  # all_items' memo for the builds of this process
+_ITEM_MEMO = {}  # all_items' memo for the builds of this process: an unchanged item is the same object
+_MEMO = {}  # (scope, path) -> (item object, text): unchanged items are not serialised again
 _REGION_MEMO = {}  # (scope, slug) -> (region summary, the item objects listed, text)
 
 
@@ -35,17 +43,15 @@ def write_static_json(snap, docs_dir):
     items, regions = all_items(snap, _ITEM_MEMO)
     files = {}
     unchanged = set()  # files whose text is what this process last wrote there
-    entries = [entry for _kind, entry in snap.items()]
-    for item, entry in zip(items, entries, strict=True):
+    for item in items:
         rel = f"{KIND_FOLDERS[item['kind']]}/{item['slug']}.json"
-        key = (str(root), rel)
-        cached = _MEMO.get(key)
-        if cached and cached[0] is entry and cached[2] == item["region_path"]:
+        cached = _MEMO.get((str(root), rel))
+        if cached and cached[0] is item:
             files[rel] = cached[1]
             unchanged.add(rel)
         else:
             files[rel] = dumps(item)
-            _MEMO[key] = (entry, files[rel], item["region_path"])
+            _MEMO[(str(root), rel)] = (item, files[rel])
     newest = sorted(items, key=lambda i: (item_date(i), i["slug"]), reverse=True)
     summaries = {id(i): summary(i) for i in newest}
     files["items.json"] = dumps({"count": len(newest), "items": [summaries[id(i)] for i in newest]})

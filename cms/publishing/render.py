@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from .escape import attr, block, clean, inline, safe_url
 from .feeds import render_feeds
 from .portable import copy_images, dump_yaml, write_if_changed
+from .sitebuild import atomic_write
 
 FEED_FILES = ("feed.xml", "atom.xml", "feed.json", "robots.txt")
 GENERATED = ("index.md", "cases", "lists", "notices", "collections", "regions", "themes", "media", "api", ".nav.yml")
@@ -115,19 +116,15 @@ class QrCodes:
 
     def svg(self, url):
         svg = self.memory.get(url)
-        if svg is not None:
-            return svg
-        path = self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg") if self.folder else None
-        try:
-            svg = path.read_text(encoding="utf-8")
-        except (AttributeError, OSError):
-            svg = make_qr_svg(url)
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_text(svg, encoding="utf-8")
-                tmp.replace(path)
-        self.memory[url] = svg
+        if svg is None:
+            path = self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg") if self.folder else None
+            if path is not None and path.exists():
+                svg = path.read_text(encoding="utf-8")
+            else:
+                svg = make_qr_svg(url)
+                if path is not None:
+                    atomic_write(path, svg.encode("utf-8"))
+            self.memory[url] = svg
         return svg
 
 

@@ -7,16 +7,14 @@ every connection, wait (doubling up to a cap) and carry on once the database ans
 """
 
 import contextlib
-import logging
 import time
 
 from django.db import InterfaceError, OperationalError, connections
 
-log = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
-def run_through_outages(step, on_error=None, on_recovered=None, first_wait=1.0, max_wait=30.0):
+def run_through_outages(step, on_error, on_recovered=None, first_wait=1.0, max_wait=30.0):
     """Call ``step()`` until it returns, surviving database errors; returns what ``step`` returns.
 
     ``on_error(exc, wait)`` is told of each error before the wait; ``on_recovered()`` runs when the
@@ -35,10 +33,7 @@ def run_through_outages(step, on_error=None, on_recovered=None, first_wait=1.0, 
         except DATABASE_ERRORS as exc:
             if time.monotonic() - started > max_wait:
                 wait = first_wait
-            if on_error is not None:
-                on_error(exc, wait)
-            else:
-                log.warning("数据库不可用（%s），%.0f 秒后重试", exc, wait)
+            on_error(exc, wait)
             with contextlib.suppress(*DATABASE_ERRORS):
                 connections.close_all()
             time.sleep(wait)

@@ -297,6 +297,21 @@ def test_unpublished_items_leave_the_static_json(site_dirs):
     assert "hefei-red-property" not in (Path(site) / "api" / "items.json").read_text(encoding="utf-8")
 
 
+def test_an_edit_reaches_the_item_and_region_files_and_leaves_the_others_alone(site_dirs):
+    """Item and region JSON are reused while their items are unchanged: an edit must still show everywhere."""
+    api = Path(site_dirs[1]) / "api"
+    build_site()
+    untouched = api / "regions" / "sample-district.json"
+    before = untouched.read_bytes(), untouched.stat().st_mtime_ns
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.title = "合肥：改过的标题"
+    page.save_revision().publish()
+    build_site()
+    for rel in ("cases/hefei-red-property.json", "regions/hefei.json", "regions/anhui.json", "items.json"):
+        assert "合肥：改过的标题" in (api / rel).read_text(encoding="utf-8"), rel
+    assert (untouched.read_bytes(), untouched.stat().st_mtime_ns) == before
+
+
 def test_a_token_submits_a_draft_for_review_when_its_user_may():
     User = get_user_model()
     editor = User.objects.create_user("submitter", password="pw")
