@@ -20,11 +20,11 @@ help: ## List the targets
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm 来安装搜索索引工具 Pagefind"; exit 1; }
-	npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error  # not `npm ci`: the registry mirror carries only the Linux builds, so the lock file lacks the others
+	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm 来安装无障碍检查工具 axe-core（浏览器测试用）"; exit 1; }
+	npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: .venv/.installed node_modules/.installed ## Create .venv and install the pinned packages (Python, and Pagefind via npm)
+install: .venv/.installed ## Create .venv and install the pinned Python packages
 
 migrate: install ## Apply database migrations (SQLite by default, DATABASE_URL otherwise)
 	$(MANAGE) migrate --noinput -v 0
@@ -52,7 +52,7 @@ lint: install ## Run ruff on the code
 	.venv/bin/ruff check cms tests hooks bench
 	.venv/bin/ruff format --check cms tests hooks bench
 
-test: install browser ## Checks, lint, the test suite on SQLite, then again on PostgreSQL when one is reachable
+test: install node_modules/.installed browser ## Checks, lint, the test suite on SQLite, then again on PostgreSQL when one is reachable
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory lint

@@ -2,8 +2,9 @@
 
 Serves a built site over loopback, opens the search page in Debian's Chromium, types a query the way a
 resident does (``/search/?q=…``) and records every file fetched until the first result is on screen.
-Sizes are counted gzipped (level 6, what a web server sends for text; Pagefind's own index files are
-already compressed). Then times further queries through the same loaded engine.
+Sizes are counted gzipped (level 6: what a web server sends for text, and what the index's own ``.gz``
+copies hold). Then times further queries through the same loaded engine, each until its first result's
+record is in.
 
     .venv/bin/python -m bench.search_probe site/ 居住证明 网格 红色物业
 """
@@ -21,7 +22,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-PRECOMPRESSED = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -30,10 +30,7 @@ class Quiet(SimpleHTTPRequestHandler):
 
 
 def gz_size(path):
-    data = path.read_bytes()
-    if path.suffix in PRECOMPRESSED:
-        return len(data)
-    return len(gzip.compress(data, 6))
+    return len(gzip.compress(path.read_bytes(), 6))
 
 
 def local_file(site, url):
@@ -82,16 +79,12 @@ def measure(site, first_query="居住证明", later_queries=TYPICAL_QUERIES[1:])
                     context.close()
             timings = page.evaluate(
                 """async (queries) => {
-                    const pagefind = await import("/pagefind/pagefind.js");
-                    const shards = await (await fetch("/pagefind-shards.json")).json();
-                    for (const b of shards.bundles.slice(1)) { await pagefind.mergeIndex("/" + b); }
-                    await pagefind.search("社区");  // warm up this module's own engine once
                     const out = [];
                     for (const q of queries) {
                         const t0 = performance.now();
-                        const search = await pagefind.search(q);
-                        if (search.results.length) { await search.results[0].data(); }
-                        out.push([q, performance.now() - t0, search.results.length]);
+                        const results = await window.JcSearch.search(q);
+                        if (results.length) { await results[0].data(); }
+                        out.push([q, performance.now() - t0, results.length]);
                     }
                     return out;
                 }""",

@@ -1,6 +1,5 @@
 """Shared fixtures: the test database holds the real content/ once per session; builds go to tmp dirs."""
 
-import gzip
 import json
 import shutil
 from pathlib import Path
@@ -55,20 +54,25 @@ def read_page(site, url_path):
 
 
 def search_records(site):
-    """The page records a resident's search can show, decoded: [{"url", "content", "filters", …}].
+    """The page records a resident's search can show, decoded: [{"url", "title", "content", "filters", "rows"}].
 
-    That is the delta bundle's records plus the base bundle's, less the base's stale copies (the search
-    page hides those, as listed in pagefind-shards.json).
+    That is every bundle's documents (search-index/<bundle>/d/*.json) less the base's stale copies (the
+    search page never shows those, as listed in search-index/index.json).
     """
-    manifest = json.loads((Path(site) / "pagefind-shards.json").read_text(encoding="utf-8"))
+    index = Path(site) / "search-index"
+    manifest = json.loads((index / "index.json").read_text(encoding="utf-8"))
     stale = set(manifest["stale"])
     records = []
     for bundle in manifest["bundles"]:
-        for path in sorted((Path(site) / bundle / "fragment").glob("*.pf_fragment")):
-            data = gzip.decompress(path.read_bytes())
-            record = json.loads(data[len(b"pagefind_dcd") :])
-            if bundle != "pagefind/" or record["url"] not in stale:
-                records.append(record)
+        for path in (index / bundle["path"] / "d").glob("*.json"):
+            number = bundle["first"] + int(path.stem)
+            if number in stale:
+                continue
+            data = json.loads(path.read_text(encoding="utf-8"))
+            rows = {row_id: data["x"][start:end] for row_id, start, end in data["w"]}
+            records.append(
+                {"url": data["u"], "title": data["t"], "content": data["x"], "filters": data["f"], "rows": rows}
+            )
     return records
 
 

@@ -1,4 +1,4 @@
-"""Export public content, render Markdown, build with MkDocs, index with Pagefind, switch in atomically."""
+"""Export public content, render Markdown, build with MkDocs, write the search index, switch in atomically."""
 
 import gc
 import time

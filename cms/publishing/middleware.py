@@ -9,11 +9,11 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 from django.conf import settings as django_settings
 
 # The public site loads nothing from elsewhere. Inline scripts are Material's theme bootstrap and our
-# search page; Pagefind compiles WebAssembly.
+# search page.
 SITE_CSP = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
+        "script-src 'self' 'unsafe-inline'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self' data:",

@@ -138,7 +138,7 @@ def qr_svg(url):
 def print_footer(url):
     """Shown on paper only: a QR code and the address of the page, so a printed copy leads back to it."""
     return (
-        '<div class="jc-print-only jc-qr" data-pagefind-ignore="all">'
+        '<div class="jc-print-only jc-qr" data-search-ignore>'
         + qr_svg(url)
         + f"<p>扫码或输入网址查看最新版本：<br>{html.escape(url)}</p></div>"
     )
@@ -166,7 +166,7 @@ def html_table(headers, rows, row_ids=None, cls="jc-rows"):
     """
     head = "".join(f'<th scope="col">{h}</th>' for h in headers)
     # The column names repeat over every group of rows: a resident searches the rows, not the headings.
-    lines = [f'<table class="{cls}">', f"<thead data-pagefind-ignore><tr>{head}</tr></thead>", "<tbody>"]
+    lines = [f'<table class="{cls}">', f"<thead data-search-ignore><tr>{head}</tr></thead>", "<tbody>"]
     for n, cells in enumerate(rows):
         rid = f' id="{row_ids[n]}"' if row_ids else ""
         tds = "".join(f'<td data-label="{h}">{c}</td>' for h, c in zip(headers, cells, strict=True))
@@ -226,10 +226,10 @@ class Site:
         )
 
     def filters(self, kind, region_slug, themes=()):
-        """Pagefind filters as empty elements, so the values are not part of the indexed text."""
+        """Search filters as empty elements, so the values are not part of the indexed text."""
         values = [("类别", KIND_LABELS[kind])] + [("地区", self.region_name(s)) for s in self.ancestry(region_slug)]
         values += [("主题", theme) for theme in themes]
-        return "".join(f'<span hidden data-pagefind-filter="{key}:{attr(value)}"></span>' for key, value in values)
+        return "".join(f'<span hidden data-search-filter="{key}:{attr(value)}"></span>' for key, value in values)
 
     def page_url(self, kind, slug):
         """The absolute public URL of an item page."""
@@ -378,7 +378,7 @@ def render_case(site, entry):
         cite.append(f'原文：<a href="{attr(original)}" rel="nofollow noopener">{inline(original)}</a>')
     cite.append(f"本页：{inline(url)}")
     # Title and source are indexed where they stand above; repeating them would only weigh on the index.
-    cite_block = '<div class="jc-cite" data-pagefind-ignore><p>' + "<br>\n".join(cite) + "</p></div>"
+    cite_block = '<div class="jc-cite" data-search-ignore><p>' + "<br>\n".join(cite) + "</p></div>"
     out += ["## 引用本页", "", cite_block, ""]
     out += [print_footer(url), ""]
     return "\n".join(out)

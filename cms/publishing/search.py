@@ -1,123 +1,312 @@
-"""The Chinese search index: one Pagefind *base* bundle plus a small *delta* bundle of what changed since.
+"""The Chinese search index: our own, sized for a resident's first search on a slow phone.
 
-A resident's first search downloads one index (a single bundle needs far fewer files than many shards:
-measured at 10,000 pages, 16 shards of 1,000 cost 985 KB before the first result). An edit re-indexes
-only the pages changed since the base was written, into ``pagefind-delta/``; the search page merges
-both bundles and hides the base's stale copies of those pages (listed in ``pagefind-shards.json``).
-When the delta grows past ``DELTA_LIMIT`` pages, or on a full build, the base is rewritten and the
-delta emptied.
+Pagefind (1.6, measured at 10,000 pages) could not fit a first search into 300 KB: its fixed part alone
+is about 190 KB (WebAssembly, the list of every page, the delta) and a common word such as 证明 comes in
+one chunk with every position of it (102 KB). It also needed 2.6 GiB to index. This index needs neither:
+
+- Chinese text is indexed as overlapping character pairs (居住证明 → 居住 住证 证明) plus single
+  characters, and Latin letters and digits as words. The browser splits a query the same way, so short
+  terms (物业, 网格) and named practices (群众点单) match exactly, with no dictionary to disagree on.
+- Each token's postings (document numbers and one weight byte: how much the token counts for in that
+  page, BM25, and whether it is in the title) live in one of many small shard files, chosen by a hash of
+  the token. A query downloads one shard per token, and then one small record per result shown.
+- What a filter needs (each page's kind and region) is a separate file, downloaded only when a filter is
+  used.
+
+In the site (``search-index/``)::
+
+    index.json               the current bundles and the base's stale documents (tiny; fetched first)
+    <bundle>/s/<n>.bin       postings of the tokens that hash to n
+    <bundle>/d/<doc>.json    one page: URL, title, kind, regions, text, and where each list row starts
+    <bundle>/filters.json    kind and region of every page in the bundle
+
+Each file also has a gzipped copy (``.gz``) that WhiteNoise, or any server that serves precompressed files,
+sends instead. A full build writes the *base* bundle; an edit writes a small *delta* bundle of the pages
+changed since, whose documents continue the base's numbering, and lists the base's copies of them as
+stale. Bundle folders are named by their content, so a browser may cache them for good.
 """
 
+import gzip
+import hashlib
+import html
 import json
-import os
+import re
 import shutil
-import subprocess
+import unicodedata
+import zlib
+from collections import Counter
 from pathlib import Path
 
 from .sitebuild import atomic_write, page_url
 
 INDEXED_SECTIONS = ("cases/", "lists/", "notices/", "collections/")
-BASE, DELTA = "pagefind", "pagefind-delta"
-DELTA_LIMIT = 400  # pages; Pagefind indexes ~500 pages a second here
-SHARDS_FILE = "pagefind-shards.json"
-LAYOUT = 2  # bump when the bundle layout changes: the next build rewrites the index
-BODY = b"<div data-pagefind-body>"
+INDEX_DIR = "search-index"
+MANIFEST = "index.json"
+DELTA_LIMIT = 400  # pages; past this the base is rewritten
+LAYOUT = 3  # bump when the bundle layout changes: the next build rewrites the index
+SHARD_BYTES = 6000  # aim per shard file, before compression
+MAX_SHARDS = 4096
 
+BODY = "<div data-search-body>"
+BODY_END = "<!--/search-body-->"
+FILTER = re.compile(r'<span hidden data-search-filter="([^":]*):([^"]*)"></span>')
+IGNORED_OPEN = re.compile(r"<(\w+)\b[^>]*\bdata-search-ignore\b[^>]*>")
+HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+DROPPED = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.S | re.I)
+H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+ROW = re.compile(r'<tr id="(item-[^"]+)">(.*?)</tr>', re.S)
+# Tags that end a run of text (a cell, a paragraph): the words on either side must not join up.
+BREAK = re.compile(
+    r"</?(?:p|div|li|ul|ol|dl|dt|dd|tr|td|th|table|thead|tbody|h[1-6]|br|hr|section|details|summary|figure|figcaption|blockquote)\b[^>]*>",
+    re.I,
+)
+TAG = re.compile(r"<[^>]+>")
+SPACE = re.compile(r"\s+")
 
-def pagefind_binary():
-    """The Pagefind indexer pinned in package.json (npm): 1.6 segments Chinese with ICU4X like the browser does.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # with the rare characters of names
+PAIRS = re.compile(f"(?=([{CJK}]{{2}}))")
+SINGLES = re.compile(f"[{CJK}]")
+WORDS = re.compile("[0-9a-z\u00c0-\u024f]+")
 
-    PyPI stops at 1.5.2, whose jieba segmentation disagrees with the browser's query segmentation (网格 was
-    split into 网|格 in the query but kept whole in the index, so short terms missed most pages).
-    """
-    configured = os.environ.get("PAGEFIND_BIN")
-    if configured:
-        return configured
-    root = Path(__file__).resolve().parents[2] / "node_modules" / "@pagefind"
-    for candidate in sorted(root.glob("*/bin/pagefind_extended*")):
-        if not candidate.name.endswith(".sha256"):
-            return str(candidate)
-    raise RuntimeError(
-        "找不到搜索索引工具 Pagefind：请先运行 make install（它用 npm 安装 package.json 中固定的版本）。"
-    )
+K1, B = 1.2, 0.75
+TITLE = 0x80
 
 
 def indexed_uris(src_uris):
     return [uri for uri in src_uris if uri.startswith(INDEXED_SECTIONS) and not uri.endswith("/index.md")]
 
 
-def _write_bundle(generation, urls, target, fresh=False):
-    """Run Pagefind over just these pages of a generation, into target; returns nothing.
+def normalize(text):
+    return unicodedata.normalize("NFKC", text).lower()
 
-    Pages are hard-linked into a scratch tree so they keep their URLs. Pages of the delta are copied
-    instead, with a mark (meta ``src: delta``) that tells the search page which copy is current.
+
+def tokens(text):
+    """Every token of already normalized text, with repeats: pairs and single Chinese characters, words."""
+    found = PAIRS.findall(text)
+    found += SINGLES.findall(text)
+    found += WORDS.findall(text)
+    return found
+
+
+def plain(fragment):
+    """Text of an HTML fragment: tags that end a block become a space, inline tags vanish."""
+    return SPACE.sub(" ", html.unescape(TAG.sub("", BREAK.sub(" ", fragment)))).strip()
+
+
+def drop_ignored(body):
+    """Remove every element marked data-search-ignore, with what it holds (nesting of its own tag counted)."""
+    out, pos = [], 0
+    while True:
+        match = IGNORED_OPEN.search(body, pos)
+        if not match:
+            out.append(body[pos:])
+            return "".join(out)
+        out.append(body[pos : match.start()])
+        tag = match.group(1)
+        opener, closer = re.compile(rf"<{tag}\b", re.I), f"</{tag}>"
+        depth, cursor = 1, match.end()
+        while depth:
+            close = body.find(closer, cursor)
+            if close < 0:
+                cursor = len(body)
+                break
+            depth += len(opener.findall(body, cursor, close)) - 1
+            cursor = close + len(closer)
+        pos = cursor
+
+
+def page_record(url, page_html):
+    """What search knows of one built page, or None when the page is not marked for search (a redirect)."""
+    start = page_html.find(BODY)
+    if start < 0:
+        return None
+    end = page_html.find(BODY_END, start)
+    body = page_html[start + len(BODY) : end if end > 0 else len(page_html)]
+    filters = {}
+    for key, value in FILTER.findall(body):
+        filters.setdefault(html.unescape(key), []).append(html.unescape(value))
+    body = FILTER.sub("", body)
+    body = DROPPED.sub(" ", HEADERLINK.sub("", drop_ignored(body)))
+    title_match = H1.search(body)
+    title = plain(title_match.group(1)) if title_match else url
+    # Text with each list row's span in it, so a hit can point at the row that matched.
+    # Offsets count UTF-16 code units, as the browser's strings do.
+    parts, rows, length, pos = [], [], 0, 0
+    for match in ROW.finditer(body):
+        before = plain(body[pos : match.start()])
+        if before:
+            parts.append(before)
+            length += _utf16_len(before) + 1
+        row = plain(match.group(2))
+        rows.append([match.group(1), length, length + _utf16_len(row)])
+        parts.append(row)
+        length += _utf16_len(row) + 1
+        pos = match.end()
+    rest = plain(body[pos:])
+    if rest:
+        parts.append(rest)
+    return {"u": url, "t": title, "f": filters, "x": " ".join(parts), "w": rows}
+
+
+def _utf16_len(text):
+    return len(text) if text.isascii() or max(text) < "\U00010000" else len(text.encode("utf-16-le")) // 2
+
+
+def varint(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+VARINTS = [varint(n) for n in range(1 << 14)]
+
+
+def shard_of(token, shards):
+    return zlib.crc32(token.encode()) % shards
+
+
+def _compressed(data):
+    return gzip.compress(data, 6, mtime=0)
+
+
+def write_bundle(records, target, first):
+    """Write one bundle (documents numbered from `first`) into target.
+
+    Returns its entry for index.json and a digest of everything written (the bundle's name comes from it).
     """
-    scratch = target.with_name(target.name + ".pages")
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
+    target = Path(target)
+    shutil.rmtree(target, ignore_errors=True)
+    digest = hashlib.sha256(str(first).encode())
+
+    def _write(path, data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        Path(str(path) + ".gz").write_bytes(_compressed(data))
+        digest.update(path.name.encode() + b"\0" + data)
+
+    texts = [normalize(r["x"]) for r in records]
+    avg = (sum(len(t) for t in texts) / len(texts)) if texts else 1.0
+    postings, last = {}, {}
+    for doc, (record, text) in enumerate(zip(records, texts, strict=True)):
+        norm = K1 * (1 - B + B * len(text) / max(avg, 1.0))
+        weights = [0] + [max(1, round(127 * tf / (tf + norm))) for tf in range(1, 64)]
+        in_title = set(tokens(normalize(record["t"])))
+        for token, tf in Counter(tokens(text)).items():
+            weight = weights[tf if tf < 64 else 63] | (TITLE if token in in_title else 0)
+            buffer = postings.get(token)
+            if buffer is None:
+                buffer = postings[token] = bytearray()
+                gap = doc + 1
+            else:
+                gap = doc - last[token]
+            buffer += VARINTS[gap] if gap < 16384 else varint(gap)
+            buffer.append(weight)
+            last[token] = doc
+    total = sum(len(t.encode()) + len(p) + 4 for t, p in postings.items())
+    shards = 1
+    while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
+        shards *= 2
+    grouped = [[] for _ in range(shards)]
+    for token in sorted(postings):
+        grouped[shard_of(token, shards)].append(token)
+    for n, group in enumerate(grouped):
+        if not group:
+            continue
+        out = bytearray(varint(len(group)))
+        for token in group:
+            raw, data = token.encode(), postings[token]
+            out += varint(len(raw)) + raw + varint(_count_postings(data)) + varint(len(data)) + data
+        _write(target / "s" / f"{n}.bin", bytes(out))
+    kinds, regions, chains, doc_kind, doc_chain = [], [], {}, [], []
+    for doc, record in enumerate(records):
+        kind = (record["f"].get("类别") or [""])[0]
+        if kind not in kinds:
+            kinds.append(kind)
+        doc_kind.append(kinds.index(kind))
+        chain = []
+        for name in record["f"].get("地区", []):
+            if name not in regions:
+                regions.append(name)
+            chain.append(regions.index(name))
+        doc_chain.append(chains.setdefault(tuple(chain), len(chains)))
+        _write(target / "d" / f"{doc}.json", _json(record))
+    _write(
+        target / "filters.json",
+        _json({"kinds": kinds, "kind": doc_kind, "regions": regions, "chains": list(chains), "chain": doc_chain}),
+    )
+    return {"first": first, "docs": len(records), "shards": shards}, digest.hexdigest()
+
+
+def _count_postings(data):
+    """How many (gap, weight) pairs a postings buffer holds: gaps end at a byte below 0x80, then one weight."""
+    count, pos, size = 0, 0, len(data)
+    while pos < size:
+        while data[pos] & 0x80:
+            pos += 1
+        pos += 2
+        count += 1
+    return count
+
+
+def _json(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _records(generation, urls):
+    out = []
     for url in urls:
-        rel = Path(url.strip("/")) / "index.html"
-        (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            html = (Path(generation) / rel).read_bytes()
-            (scratch / rel).write_bytes(
-                html.replace(BODY, b'<div data-pagefind-body data-pagefind-meta="src:delta">', 1)
-            )
-        else:
-            os.link(Path(generation) / rel, scratch / rel)
-    command = [
-        pagefind_binary(),
-        "--site",
-        str(scratch),
-        "--output-path",
-        str(target),
-        "--exclude-selectors",
-        ".headerlink",
-        "--force-language",
-        "zh",
-        "--silent",
-    ]
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if proc.returncode != 0:
-        raise RuntimeError("搜索索引失败：" + (proc.stderr or proc.stdout).strip()[-2000:])
+        path = Path(generation) / url.strip("/") / "index.html"
+        record = page_record(url, path.read_text(encoding="utf-8"))
+        if record is not None:
+            out.append(record)
+    return out
 
 
-def _replace_bundle(generation, name, urls, fresh=False):
-    staging = generation / f".{name}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    _write_bundle(generation, urls, staging, fresh=fresh)
-    final = generation / name
-    shutil.rmtree(final, ignore_errors=True)  # unlinks this generation's links only
+def _add_bundle(root, prefix, records, first):
+    """Write a bundle into root under a name taken from its content; returns its entry for index.json."""
+    staging = root / f".{prefix}.new"
+    entry, digest = write_bundle(records, staging, first)
+    name = f"{prefix}-{digest[:12]}"
+    final = root / name
+    shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
+    return {"path": f"{name}/", **entry}
 
 
 def index_search(generation, report, previous):
     """Update the search index inside the new generation; returns the search manifest for the next build."""
-    generation = Path(generation)
+    root = Path(generation) / INDEX_DIR
     pages = report.manifest["pages"]
     current = {page_url(uri): pages[uri] for uri in indexed_uris(pages)}
     base = previous.get("base") if previous.get("layout") == LAYOUT else None
-    delta = previous.get("delta", {}) if base is not None else {}
-    changed = sorted(url for url, digest in current.items() if base is not None and base.get(url) != digest)
-    # Only pages marked for search count (a redirect page has no body to index).
-    changed = [url for url in changed if BODY in (generation / url.strip("/") / "index.html").read_bytes()]
+    if base is not None and not (root / base["bundle"]["path"]).is_dir():
+        base = None
+    changed = [] if base is None else sorted(url for url, digest in current.items() if base["pages"].get(url) != digest)
     if report.full or base is None or len(changed) > DELTA_LIMIT:
-        for old in generation.glob("pagefind*"):
-            if old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-        _replace_bundle(generation, BASE, sorted(current))
-        base, delta, changed = dict(current), {}, []
-    new_delta = {url: current[url] for url in changed}
-    if new_delta != delta:
-        if new_delta:
-            _replace_bundle(generation, DELTA, changed, fresh=True)
-        else:
-            shutil.rmtree(generation / DELTA, ignore_errors=True)
-    # Base entries a resident must not see: pages since changed (their delta copy shows) or removed.
-    stale = sorted(url for url in base if url in new_delta or url not in current)
-    bundles = [f"{BASE}/"] + ([f"{DELTA}/"] if new_delta else [])  # relative to the site root
-    atomic_write(generation / SHARDS_FILE, json.dumps({"bundles": bundles, "stale": stale}).encode())
-    return {"layout": LAYOUT, "base": base, "delta": new_delta}
+        urls = sorted(current)
+        records = _records(generation, urls)
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        bundle = _add_bundle(root, "b", records, 0)
+        numbers = {r["u"]: n for n, r in enumerate(records)}
+        base = {"bundle": bundle, "pages": {url: current[url] for url in urls}, "numbers": numbers}
+        bundles, stale = [bundle], []
+    else:
+        bundle = base["bundle"]
+        bundles = [bundle]
+        changed_set = set(changed)
+        stale = sorted(n for url, n in base["numbers"].items() if url in changed_set or url not in current)
+        delta = _records(generation, changed)
+        if delta:
+            bundles.append(_add_bundle(root, "d", delta, bundle["first"] + bundle["docs"]))
+    keep = {b["path"].strip("/") for b in bundles}
+    for old in root.iterdir():
+        if old.is_dir() and old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    manifest = _json({"version": LAYOUT, "bundles": bundles, "stale": stale})
+    atomic_write(root / MANIFEST, manifest)
+    atomic_write(root / (MANIFEST + ".gz"), _compressed(manifest))
+    return {"layout": LAYOUT, "bundles": bundles, "base": base}

@@ -1,14 +1,263 @@
-/* Jiceng search: a small front end for the Pagefind index, built for phones on slow networks.
+/* Jiceng search: a small engine and front end for our own index (search-index/), built for phones on
+ * slow networks.
  *
- * Nothing loads until the first search. The index is one base bundle plus a small delta of pages
- * changed since (pagefind-shards.json lists both, and the base's stale copies to hide). Filters are
- * only downloaded when a filter is used. A hit inside a list points at the row that matched.
+ * Nothing loads until the first search. A query is split the way the index was built: Chinese text into
+ * overlapping character pairs (居住证明 → 居住 住证 证明; a lone character stays itself), Latin letters and
+ * digits into words. Each token's postings are in one small shard file chosen by a hash of the token;
+ * a page matches when it holds every token, ranked by the weights stored with the postings (BM25, with a
+ * boost for the title). Each result shown then downloads its own small record. The filters' data (kind and
+ * region of every page) is downloaded only when a filter is used. The index is a base bundle plus a small
+ * delta of pages changed since; index.json lists the base's stale copies, which are never shown.
+ * window.JcSearch exposes the engine (search, regions) for tests and benchmarks.
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var root = new URL("../", script ? script.src : window.location.href).href; // the site root
+  var indexRoot = root + "search-index/";
+
+  // ---- Tokens: the same rules as cms/publishing/search.py ----------------------------------------
+  var CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
+  var RUNS = new RegExp("[" + CJK + "]+|[0-9a-z\u00c0-\u024f]+", "gu");
+  var IS_CJK = new RegExp("^[" + CJK + "]", "u");
+
+  function normalize(text) {
+    return (text.normalize ? text.normalize("NFKC") : text).toLowerCase();
+  }
+
+  // The tokens a query must all match, and the runs of text to mark in excerpts.
+  function queryTokens(query) {
+    var runs = normalize(query).match(RUNS) || [];
+    var tokens = [];
+    runs.forEach(function (run) {
+      var chars = Array.from(run); // code points: a rare character may take two UTF-16 units
+      if (IS_CJK.test(run) && chars.length > 1) {
+        for (var i = 0; i + 1 < chars.length; i++) { tokens.push(chars[i] + chars[i + 1]); }
+      } else {
+        tokens.push(run);
+      }
+    });
+    return { runs: runs, tokens: tokens.filter(function (t, i) { return tokens.indexOf(t) === i; }) };
+  }
+
+  var CRC = (function () {
+    var table = new Uint32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) { c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
+      table[n] = c >>> 0;
+    }
+    return table;
+  })();
+  var encoder = new TextEncoder();
+  var decoder = new TextDecoder();
+
+  function crc32(text) {
+    var bytes = encoder.encode(text);
+    var c = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) { c = CRC[(c ^ bytes[i]) & 0xff] ^ (c >>> 8); }
+    return (c ^ 0xffffffff) >>> 0;
+  }
+
+  // ---- Index files ---------------------------------------------------------------------------------
+  var manifest = null;
+  var shards = {};
+  var records = {};
+  var filterData = null;
+
+  function getJSON(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) { throw new Error(url + ": " + r.status); }
+      return r.json();
+    });
+  }
+
+  function loadManifest() {
+    if (!manifest) {
+      manifest = getJSON(indexRoot + "index.json").then(function (m) {
+        m.staleSet = new Set(m.stale || []);
+        m.total = m.bundles.reduce(function (n, b) { return n + b.docs; }, 0) - m.staleSet.size;
+        return m;
+      });
+      manifest.catch(function () { manifest = null; });
+    }
+    return manifest;
+  }
+
+  // A shard file: [count] then per token [length, utf-8 bytes, postings, bytes, (gap, weight)…] in varints.
+  function readShard(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var pos = 0;
+    function varint() {
+      var value = 0;
+      var shift = 0;
+      var b;
+      do { b = bytes[pos++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+      return value;
+    }
+    var map = new Map();
+    var count = varint();
+    for (var i = 0; i < count; i++) {
+      var length = varint();
+      var token = decoder.decode(bytes.subarray(pos, pos + length));
+      pos += length;
+      var postings = varint();
+      var size = varint();
+      map.set(token, { count: postings, bytes: bytes.subarray(pos, pos + size) });
+      pos += size;
+    }
+    return map;
+  }
+
+  function shard(bundle, n) {
+    var url = indexRoot + bundle.path + "s/" + n + ".bin";
+    if (!shards[url]) {
+      shards[url] = fetch(url).then(function (r) {
+        if (r.status === 404) { return new Map(); } // no token of this bundle hashes here
+        if (!r.ok) { throw new Error(url + ": " + r.status); }
+        return r.arrayBuffer().then(readShard);
+      });
+      shards[url].catch(function () { delete shards[url]; });
+    }
+    return shards[url];
+  }
+
+  // Every page holding a token, over all bundles: {count, docs: Map(doc → weight byte)}.
+  function postings(m, token) {
+    var hash = crc32(token);
+    return Promise.all(m.bundles.map(function (bundle) {
+      return shard(bundle, hash % bundle.shards).then(function (map) { return [bundle, map.get(token)]; });
+    })).then(function (parts) {
+      var docs = new Map();
+      var count = 0;
+      parts.forEach(function (part) {
+        var bundle = part[0];
+        var entry = part[1];
+        if (!entry) { return; }
+        count += entry.count;
+        var bytes = entry.bytes;
+        var pos = 0;
+        var doc = -1;
+        while (pos < bytes.length) {
+          var gap = 0;
+          var shift = 0;
+          var b;
+          do { b = bytes[pos++]; gap += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+          doc += gap;
+          docs.set(bundle.first + doc, bytes[pos++]);
+        }
+      });
+      return { count: count, docs: docs };
+    });
+  }
+
+  function bundleOf(m, doc) {
+    for (var i = m.bundles.length - 1; i >= 0; i--) {
+      if (doc >= m.bundles[i].first) { return m.bundles[i]; }
+    }
+    return m.bundles[0];
+  }
+
+  function record(m, doc) {
+    var bundle = bundleOf(m, doc);
+    var url = indexRoot + bundle.path + "d/" + (doc - bundle.first) + ".json";
+    if (!records[url]) {
+      records[url] = getJSON(url);
+      records[url].catch(function () { delete records[url]; });
+    }
+    return records[url];
+  }
+
+  // Kind and regions of every page, merged over the bundles: [{kind, regions: [names]}] by document.
+  function filters() {
+    if (!filterData) {
+      filterData = loadManifest().then(function (m) {
+        return Promise.all(m.bundles.map(function (b) { return getJSON(indexRoot + b.path + "filters.json"); }))
+          .then(function (parts) {
+            var byDoc = {};
+            parts.forEach(function (data, i) {
+              var first = m.bundles[i].first;
+              data.kind.forEach(function (k, n) {
+                byDoc[first + n] = {
+                  kind: data.kinds[k],
+                  regions: data.chains[data.chain[n]].map(function (r) { return data.regions[r]; }),
+                };
+              });
+            });
+            return byDoc;
+          });
+      });
+      filterData.catch(function () { filterData = null; });
+    }
+    return filterData;
+  }
+
+  // How many current pages each region holds (for the region chooser).
+  function regions() {
+    return Promise.all([loadManifest(), filters()]).then(function (parts) {
+      var counts = {};
+      Object.keys(parts[1]).forEach(function (doc) {
+        if (parts[0].staleSet.has(Number(doc))) { return; }
+        parts[1][doc].regions.forEach(function (name) { counts[name] = (counts[name] || 0) + 1; });
+      });
+      return counts;
+    });
+  }
+
+  // Results for a query: [{doc, score, data()}], best first. options.filters: {"类别": …, "地区": …}.
+  function search(query, options) {
+    options = options || {};
+    var wanted = options.filters || {};
+    var q = queryTokens(query);
+    if (!q.tokens.length) { return Promise.resolve([]); }
+    var needFilters = Boolean(wanted["类别"] || wanted["地区"]);
+    return loadManifest().then(function (m) {
+      return Promise.all([
+        Promise.all(q.tokens.map(function (t) { return postings(m, t); })),
+        needFilters ? filters() : null,
+      ]).then(function (parts) {
+        var lists = parts[0].slice().sort(function (a, b) { return a.docs.size - b.docs.size; });
+        var byDoc = parts[1];
+        var idf = lists.map(function (p) { return Math.log(1 + (m.total - p.count + 0.5) / (p.count + 0.5)); });
+        var out = [];
+        lists[0].docs.forEach(function (weight, doc) {
+          if (m.staleSet.has(doc) && !options.includeStale) { return; }
+          if (byDoc) {
+            var f = byDoc[doc];
+            if (!f) { return; }
+            if (wanted["类别"] && f.kind !== wanted["类别"]) { return; }
+            if (wanted["地区"] && f.regions.indexOf(wanted["地区"]) < 0) { return; }
+          }
+          var score = 0;
+          for (var i = 0; i < lists.length; i++) {
+            var w = i === 0 ? weight : lists[i].docs.get(doc);
+            if (w === undefined) { return; }
+            score += idf[i] * ((w & 0x7f) / 127) * (w & 0x80 ? 3 : 1);
+          }
+          out.push({ doc: doc, score: score });
+        });
+        out.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+        return out.map(function (hit) {
+          hit.data = function () { return record(m, hit.doc); };
+          return hit;
+        });
+      });
+    });
+  }
+
+  window.JcSearch = {
+    search: search,
+    regions: regions,
+    // A query's tokens and, for tests, the shard each would be in out of 4096.
+    tokens: function (query) {
+      var q = queryTokens(query);
+      q.shards = q.tokens.map(function (t) { return crc32(t) % 4096; });
+      return q;
+    },
+  };
+
+  // ---- The search page -----------------------------------------------------------------------------
   var form = document.getElementById("jc-search-form");
   var input = document.getElementById("jc-q");
   var kind = document.getElementById("jc-kind");
@@ -19,32 +268,11 @@
   if (!form || !input) { return; }
 
   var PAGE = 6; // results shown per step: each needs its own small download on a slow network
-  var engine = null;
-  var stale = new Set();
   var results = [];
   var position = 0;
   var sequence = 0;
+  var marks = [];
   var regionsLoaded = false;
-
-  function loadEngine() {
-    if (!engine) {
-      var manifest = fetch(root + "pagefind-shards.json")
-        .then(function (r) { return r.ok ? r.json() : { bundles: ["pagefind/"], stale: [] }; })
-        .catch(function () { return { bundles: ["pagefind/"], stale: [] }; });
-      engine = Promise.all([import(root + "pagefind/pagefind.js"), manifest]).then(function (parts) {
-        var pagefind = parts[0];
-        var bundles = parts[1].bundles || [];
-        (parts[1].stale || []).forEach(function (url) { stale.add(url); });
-        // noWorker: Pagefind's web worker is one more 12 KB download before the first result.
-        return pagefind.options({ excerptLength: 36, noWorker: true })
-          .then(function () {
-            return Promise.all(bundles.slice(1).map(function (b) { return pagefind.mergeIndex(root + b); }));
-          })
-          .then(function () { return pagefind; });
-      });
-    }
-    return engine;
-  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -53,86 +281,108 @@
     return node;
   }
 
-  // Pagefind's excerpt is HTML with <mark> around the matches: keep the text and the marks, nothing else.
-  function excerptNodes(html) {
-    var doc = new DOMParser().parseFromString("<p>" + (html || "") + "</p>", "text/html");
+  // Text with each occurrence of the query's runs (or, failing those, its tokens) in <mark>, as nodes.
+  function marked(text) {
     var out = document.createDocumentFragment();
-    doc.body.firstChild.childNodes.forEach(function (node) {
-      if (node.nodeType === 3) { out.appendChild(document.createTextNode(node.textContent)); }
-      else if (node.nodeName === "MARK") { out.appendChild(el("mark", "", node.textContent)); }
-      else { out.appendChild(document.createTextNode(node.textContent || "")); }
+    var lower = normalize(text);
+    var spans = [];
+    marks.forEach(function (m) {
+      for (var at = lower.indexOf(m); m && at >= 0; at = lower.indexOf(m, at + m.length)) {
+        spans.push([at, at + m.length]);
+      }
     });
+    spans.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    spans.forEach(function (s) {
+      if (s[0] < pos) { return; }
+      out.appendChild(document.createTextNode(text.slice(pos, s[0])));
+      out.appendChild(el("mark", "", text.slice(s[0], s[1])));
+      pos = s[1];
+    });
+    out.appendChild(document.createTextNode(text.slice(pos)));
     return out;
   }
 
-  // The row (<tr id="item-N">) of a list that holds most of the matched words, or null.
-  function bestRow(data) {
-    var anchors = data.anchors || [];
+  // About 40 characters of the page around the first place the query occurs.
+  function excerpt(text) {
+    var lower = normalize(text);
+    var at = -1;
+    for (var i = 0; i < marks.length && at < 0; i++) { at = lower.indexOf(marks[i]); }
+    var start = Math.max(0, at - 12);
+    var end = Math.min(text.length, start + 48);
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+
+  // The list row holding most of the query (every run whole counts for more), or null.
+  function bestRow(data, q) {
     var best = null;
-    var bestCount = 0;
-    anchors.forEach(function (anchor, i) {
-      if (anchor.element !== "tr" || String(anchor.id).indexOf("item-") !== 0) { return; }
-      var end = i + 1 < anchors.length ? anchors[i + 1].location : Infinity;
-      var count = (data.locations || []).filter(function (l) { return l >= anchor.location && l < end; }).length;
-      if (count > bestCount) { best = anchor; bestCount = count; }
+    var bestScore = 0;
+    (data.w || []).forEach(function (row) {
+      var text = normalize(data.x.slice(row[1], row[2]));
+      var score = 0;
+      q.runs.forEach(function (run) { if (text.indexOf(run) >= 0) { score += 100; } });
+      q.tokens.forEach(function (t) { if (text.indexOf(t) >= 0) { score += 1; } });
+      if (score > bestScore) { best = row; bestScore = score; }
     });
     return best;
   }
 
-  function render(data, rowsOnly) {
-    var url = data.url.split("#")[0];
-    if (stale.has(url) && !(data.meta && data.meta.src === "delta")) { return false; }
-    var row = bestRow(data);
+  function render(data, q, rowsOnly) {
+    var row = bestRow(data, q);
     if (rowsOnly && !row) { return false; }
     var item = el("li", "jc-result");
-    var kindName = ((data.filters || {})["类别"] || [])[0];
+    var kindName = ((data.f || {})["类别"] || [])[0];
     if (kindName) { item.appendChild(el("span", "jc-result__kind", row ? "清单事项" : kindName)); }
-    var link = el("a", "jc-result__link", (data.meta && data.meta.title) || url);
-    link.href = url + (row ? "#" + row.id : "");
+    var link = el("a", "jc-result__link", data.t || data.u);
+    link.href = data.u + (row ? "#" + row[0] : "");
     var heading = el("h2", "jc-result__title");
     heading.appendChild(link);
     item.appendChild(heading);
     if (row) {
-      var rowText = (row.text || "").replace(/\s+/g, " ").trim();
-      item.appendChild(el("p", "jc-result__row", "第 " + row.id.slice(5) + " 项：" + rowText.slice(0, 80)));
+      var line = el("p", "jc-result__row", "第 " + row[0].slice(5) + " 项：");
+      line.appendChild(marked(data.x.slice(row[1], row[2]).slice(0, 80)));
+      item.appendChild(line);
     }
-    var excerpt = el("p", "jc-result__excerpt");
-    excerpt.appendChild(excerptNodes(data.excerpt));
-    item.appendChild(excerpt);
-    var places = ((data.filters || {})["地区"] || []).slice(-2).join(" · ");
+    var text = el("p", "jc-result__excerpt");
+    text.appendChild(marked(excerpt(data.x || "")));
+    item.appendChild(text);
+    var places = ((data.f || {})["地区"] || []).slice(-2).join(" · ");
     if (places) { item.appendChild(el("p", "jc-result__place", places)); }
     list.appendChild(item);
     return true;
   }
 
-  function showMore(token) {
+  function showMore(token, q) {
     var batch = results.slice(position, position + PAGE);
     position += batch.length;
     var rowsOnly = kind.value === "清单事项";
     return Promise.all(batch.map(function (r) { return r.data(); })).then(function (pages) {
       if (token !== sequence) { return; }
-      pages.forEach(function (data) { render(data, rowsOnly); });
+      pages.forEach(function (data) { render(data, q, rowsOnly); });
       moreButton.hidden = position >= results.length;
-      if (!list.children.length && position < results.length) { return showMore(token); }
+      if (!list.children.length && position < results.length) { return showMore(token, q); }
       if (!list.children.length) { statusLine.textContent = "没有找到结果。可以换一个词，或去掉筛选条件。"; }
     });
   }
 
-  function search() {
+  var lastQuery = null;
+
+  function run() {
     var query = input.value.trim();
     var token = ++sequence;
     list.textContent = "";
     moreButton.hidden = true;
     if (!query) { statusLine.textContent = ""; return Promise.resolve(); }
     statusLine.textContent = "正在搜索…";
-    var filters = {};
-    if (kind.value) { filters["类别"] = kind.value === "清单事项" ? "清单" : kind.value; }
-    if (region.value) { filters["地区"] = region.value; }
-    return loadEngine().then(function (pagefind) {
-      return pagefind.search(query, { filters: filters });
-    }).then(function (search) {
+    var q = queryTokens(query);
+    lastQuery = q;
+    marks = q.runs.concat(q.tokens).sort(function (a, b) { return b.length - a.length; });
+    var wanted = {};
+    if (kind.value) { wanted["类别"] = kind.value === "清单事项" ? "清单" : kind.value; }
+    if (region.value) { wanted["地区"] = region.value; }
+    return search(query, { filters: wanted }).then(function (found) {
       if (token !== sequence) { return; }
-      results = search.results;
+      results = found;
       position = 0;
       statusLine.textContent = results.length ? "找到约 " + results.length + " 条结果" : "没有找到结果。可以换一个词，或去掉筛选条件。";
       var params = new URLSearchParams();
@@ -140,44 +390,44 @@
       if (kind.value) { params.set("kind", kind.value); }
       if (region.value) { params.set("region", region.value); }
       window.history.replaceState(null, "", "?" + params.toString());
-      return showMore(token);
+      return showMore(token, q);
     }).catch(function () {
       if (token === sequence) { statusLine.textContent = "搜索暂时不可用，请稍后再试，或按地区浏览。"; }
     });
   }
 
-  // Region names come from the index's own filter, downloaded only when someone wants to filter.
+  // Region names come from the index's filter data, downloaded only when someone wants to filter.
   function loadRegions(selected) {
     if (regionsLoaded) { return Promise.resolve(); }
     regionsLoaded = true;
-    return loadEngine().then(function (pagefind) { return pagefind.filters(); }).then(function (filters) {
-      Object.keys(filters["地区"] || {}).sort(function (a, b) { return a.localeCompare(b, "zh-CN"); }).forEach(function (name) {
-        var option = el("option", "", name + "（" + filters["地区"][name] + "）");
+    return regions().then(function (counts) {
+      Object.keys(counts).sort(function (a, b) { return a.localeCompare(b, "zh-CN"); }).forEach(function (name) {
+        var option = el("option", "", name + "（" + counts[name] + "）");
         option.value = name;
         region.appendChild(option);
       });
       if (selected) { region.value = selected; }
-    });
+    }).catch(function () { regionsLoaded = false; });
   }
 
   var timer = null;
   input.addEventListener("input", function () {
     window.clearTimeout(timer);
-    timer = window.setTimeout(search, 250);
+    timer = window.setTimeout(run, 250);
   });
-  form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
-  kind.addEventListener("change", search);
-  region.addEventListener("change", search);
+  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  kind.addEventListener("change", run);
+  region.addEventListener("change", run);
   region.addEventListener("focus", function () { loadRegions(); });
   region.addEventListener("pointerdown", function () { loadRegions(); });
-  moreButton.addEventListener("click", function () { showMore(sequence); });
+  moreButton.addEventListener("click", function () { showMore(sequence, lastQuery); });
 
   var params = new URLSearchParams(window.location.search);
   if (params.get("kind")) { kind.value = params.get("kind"); }
-  var wanted = params.get("region");
-  var ready = wanted ? loadRegions(wanted) : Promise.resolve();
+  var wantedRegion = params.get("region");
+  var ready = wantedRegion ? loadRegions(wantedRegion) : Promise.resolve();
   if (params.get("q")) {
     input.value = params.get("q");
-    ready.then(search);
+    ready.then(run);
   }
 })();

@@ -45,7 +45,7 @@ def test_changing_a_published_slug_keeps_the_old_address(site_dirs, rename):
     old = read_page(site, "cases/hefei-red-property")
     assert '<meta http-equiv="refresh" content="0; url=../../cases/hefei-red-property-2024/">' in old
     assert 'href="../hefei-red-property-2024/"' in old  # a plain link for anyone whose browser does not follow
-    assert "data-pagefind-body" not in old  # not a search result
+    assert "data-search-body" not in old  # not a search result
 
 
 def test_a_redirect_to_a_draft_or_private_page_never_leaves_the_cms(site_dirs, rename):
