@@ -186,6 +186,24 @@ def test_reads_cost_one_query_and_every_change_shows_at_once(client, django_asse
     assert names["hefei"] == "合肥市（改名）"
 
 
+def test_a_load_with_builds_paused_shows_at_once(client):
+    """load_content --no-build publishes without queueing a build: the API must not serve the old export."""
+    from cms.publishing.models import SiteBuild
+    from cms.publishing.tasks import builds_paused
+
+    url = "/api/v3/content/cases/xinpu-red-property/"
+    assert get(client, url)[0] == 200
+    stamp = list(SiteBuild.objects.values_list("pk", "updated_at"))
+    with builds_paused():
+        page = CaseStudyPage.objects.get(slug="xinpu-red-property")
+        page.title = "新蒲：暂停构建时载入的新标题"
+        page.save_revision().publish()
+        assert get(client, url)[1]["title"] == "新蒲：暂停构建时载入的新标题"
+        page.unpublish()
+        assert get(client, url)[0] == 404
+    assert list(SiteBuild.objects.values_list("pk", "updated_at")) == stamp  # no build was queued
+
+
 COLLECTION = "red-property-and-burden-reduction"
 
 
