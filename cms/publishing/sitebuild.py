@@ -107,10 +107,20 @@ class MkDocsProject:
         for file in self.doc_files:
             if file.page is None:
                 Page(None, file, config)
-        # Navigation pages appear on every page (tabs), so their titles must be read first.
+        # Navigation pages appear on every page (tabs), so their titles must be read first: from their front
+        # matter, without rendering them (render_pages renders those that changed).
         for page in self.nav.pages:
-            mk._populate_page(page, config, files)
+            page.read_source(config)
         self.env = config.plugins.on_env(self.env, config=config, files=files)
+
+    def move_to(self, site_dir):
+        """Write into another site folder (the next generation) from now on."""
+        site_dir = str(site_dir)
+        self.config["site_dir"] = site_dir
+        for file in self.files:
+            if file.dest_dir != site_dir:
+                file.dest_dir = site_dir
+                file.__dict__.pop("abs_dest_path", None)  # a cached property of the old folder
 
     def render_pages(self, src_uris):
         """Render the given pages and write their HTML (atomically) under the site dir."""
@@ -291,10 +301,11 @@ class Generations:
             )
 
 
-def source_state(docs_dir):
+def source_state(docs_dir, others=None):
     """(size, mtime) of every Markdown page in site_src, by src_uri.
 
     The renderer rewrites a file only when its bytes change, so a changed stat means changed content.
+    When `others` is a set, the paths of every other file (JSON, images, assets) are added to it.
     """
     docs_dir = Path(docs_dir)
     state = {}
@@ -305,7 +316,29 @@ def source_state(docs_dir):
                 path = os.path.join(root, name)
                 stat = os.stat(path)
                 state[os.path.relpath(path, docs_dir).replace(os.sep, "/")] = f"{stat.st_size}:{stat.st_mtime_ns}"
+            elif others is not None and not name.startswith("."):
+                others.add(os.path.join(root, name))
     return dict(sorted(state.items()))
+
+
+# The loaded MkDocs project, kept by the worker process between incremental builds (loading it takes 2-3 s
+# at 10,000 pages): valid while the build signature and the set of files in site_src stay the same.
+_PROJECT = {}
+
+
+def load_project(config_file, docs_dir, generation, key):
+    cached = _PROJECT.get("project")
+    if cached is not None and _PROJECT.get("key") == key:
+        cached.move_to(generation)
+        return cached
+    _PROJECT.clear()
+    project = MkDocsProject(config_file, docs_dir, generation)
+    _PROJECT.update(key=key, project=project)
+    return project
+
+
+def forget_project():
+    _PROJECT.clear()
 
 
 def build_generation(config_file, docs_dir, site_dir, signature_paths, force_full=False, workers=2, index_search=None):
@@ -319,7 +352,8 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     current = gens.current()
     previous = gens.manifest(current) if current else {}
     started = time.perf_counter()
-    pages = source_state(docs_dir)
+    others = set()
+    pages = source_state(docs_dir, others)
     # Every page shows the navigation tabs: their titles (not the section pages' content) shape all pages.
     signature = tree_signature(signature_paths) + ":" + navigation_titles(docs_dir)
     report.full = force_full or not previous or previous.get("signature") != signature
@@ -335,7 +369,16 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
     try:
         started = time.perf_counter()
         with collect_warnings() as warnings:
-            project = MkDocsProject(config_file, docs_dir, generation)
+            if report.full:
+                forget_project()  # a full build loads everything afresh (and its page processes fork from it)
+            key = (
+                str(config_file),
+                str(docs_dir),
+                signature,
+                tuple(pages),
+                hashlib.sha256("\n".join(sorted(others)).encode()).digest(),
+            )
+            project = load_project(config_file, docs_dir, generation, key)
             if report.full:
                 report.rendered = sorted(f.src_uri for f in project.doc_files)
             project.write_static_files()
@@ -355,6 +398,7 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
             report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
             report.timings["search"] = time.perf_counter() - started
     except Exception:
+        forget_project()  # it may be half-way through a page
         gens.discard(generation)
         raise
     started = time.perf_counter()
