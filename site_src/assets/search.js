@@ -281,12 +281,14 @@
     return node;
   }
 
-  // Text with each occurrence of the query's runs (or, failing those, its tokens) in <mark>, as nodes.
+  // Text with each occurrence of the query's runs in <mark> (or, when the text holds none of them whole,
+  // of its character pairs), as nodes.
   function marked(text) {
     var out = document.createDocumentFragment();
-    var lower = normalize(text);
+    var lower = text.toLowerCase(); // not NFKC here: it may change lengths (㎡ → m2), and offsets must hold
     var spans = [];
-    marks.forEach(function (m) {
+    var whole = lastQuery.runs.filter(function (run) { return lower.indexOf(run) >= 0; });
+    (whole.length ? whole : marks).forEach(function (m) {
       for (var at = lower.indexOf(m); m && at >= 0; at = lower.indexOf(m, at + m.length)) {
         spans.push([at, at + m.length]);
       }
@@ -305,7 +307,7 @@
 
   // About 40 characters of the page around the first place the query occurs.
   function excerpt(text) {
-    var lower = normalize(text);
+    var lower = text.toLowerCase();
     var at = -1;
     for (var i = 0; i < marks.length && at < 0; i++) { at = lower.indexOf(marks[i]); }
     var start = Math.max(0, at - 12);

@@ -201,3 +201,11 @@ def test_a_first_search_downloads_only_what_it_shows(page, site_url):
     page.wait_for_load_state("networkidle")
     assert [u for u in page.requests if u.endswith("filters.json")]
     assert all("/lists/" in h for h in page.eval_on_selector_all(".jc-result__link", "els => els.map(e => e.href)"))
+
+
+def test_results_mark_the_query_whole_where_it_stands_whole(page, site_url):
+    search(page, site_url, "居住证明")
+    row = page.eval_on_selector_all(".jc-result__row mark", "els => els.map(e => e.textContent)")
+    assert row and set(row) == {"居住证明"}  # not 证明 wherever it occurs, nor the pair 住证
+    marks = page.eval_on_selector_all(".jc-result mark", "els => els.map(e => e.textContent)")
+    assert all(mark in "居住证明" for mark in marks), marks
