@@ -43,7 +43,7 @@ INDEXED_SECTIONS = ("cases/", "lists/", "notices/", "collections/")
 INDEX_DIR = "search-index"
 MANIFEST = "index.json"
 DELTA_LIMIT = 400  # pages; past this the base is rewritten
-LAYOUT = 3  # bump when the bundle layout changes: the next build rewrites the index
+LAYOUT = 4  # bump when the bundle layout changes: the next build rewrites the index
 SHARD_BYTES = 6000  # aim per shard file, before compression
 MAX_SHARDS = 4096
 
@@ -218,37 +218,28 @@ def write_bundle(records, target, first):
         out = bytearray(varint(len(group)))
         for token in group:
             raw, data = token.encode(), postings[token]
-            out += varint(len(raw)) + raw + varint(_count_postings(data)) + varint(len(data)) + data
+            out += varint(len(raw)) + raw + varint(len(data)) + data
         _write(target / "s" / f"{n}.bin", bytes(out))
-    kinds, regions, chains, doc_kind, doc_chain = [], [], {}, [], []
+    # Numbered in order of first use: kind and region names, and each page's chain of regions.
+    kinds, regions, chains, doc_kind, doc_chain = {}, {}, {}, [], []
     for doc, record in enumerate(records):
-        kind = (record["f"].get("类别") or [""])[0]
-        if kind not in kinds:
-            kinds.append(kind)
-        doc_kind.append(kinds.index(kind))
-        chain = []
-        for name in record["f"].get("地区", []):
-            if name not in regions:
-                regions.append(name)
-            chain.append(regions.index(name))
-        doc_chain.append(chains.setdefault(tuple(chain), len(chains)))
+        doc_kind.append(kinds.setdefault((record["f"].get("类别") or [""])[0], len(kinds)))
+        chain = tuple(regions.setdefault(name, len(regions)) for name in record["f"].get("地区", []))
+        doc_chain.append(chains.setdefault(chain, len(chains)))
         _write(target / "d" / f"{doc}.json", _json(record))
     _write(
         target / "filters.json",
-        _json({"kinds": kinds, "kind": doc_kind, "regions": regions, "chains": list(chains), "chain": doc_chain}),
+        _json(
+            {
+                "kinds": list(kinds),
+                "kind": doc_kind,
+                "regions": list(regions),
+                "chains": list(chains),
+                "chain": doc_chain,
+            }
+        ),
     )
     return {"first": first, "docs": len(records), "shards": shards}, digest.hexdigest()
-
-
-def _count_postings(data):
-    """How many (gap, weight) pairs a postings buffer holds: gaps end at a byte below 0x80, then one weight."""
-    count, pos, size = 0, 0, len(data)
-    while pos < size:
-        while data[pos] & 0x80:
-            pos += 1
-        pos += 2
-        count += 1
-    return count
 
 
 def _json(value):

@@ -326,7 +326,9 @@ def source_state(docs_dir, others=None):
 _PROJECT = {}
 
 
-def load_project(config_file, docs_dir, generation, key):
+def load_project(config_file, docs_dir, generation, state):
+    """The loaded project for this state of site_src (the cached one, moved to `generation`, when it is the same)."""
+    key = (str(config_file), str(docs_dir), state)
     cached = _PROJECT.get("project")
     if cached is not None and _PROJECT.get("key") == key:
         cached.move_to(generation)
@@ -371,14 +373,7 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
         with collect_warnings() as warnings:
             if report.full:
                 forget_project()  # a full build loads everything afresh (and its page processes fork from it)
-            key = (
-                str(config_file),
-                str(docs_dir),
-                signature,
-                tuple(pages),
-                hashlib.sha256("\n".join(sorted(others)).encode()).digest(),
-            )
-            project = load_project(config_file, docs_dir, generation, key)
+            project = load_project(config_file, docs_dir, generation, (signature, tuple(pages), frozenset(others)))
             if report.full:
                 report.rendered = sorted(f.src_uri for f in project.doc_files)
             project.write_static_files()

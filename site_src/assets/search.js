@@ -85,27 +85,30 @@
     return manifest;
   }
 
-  // A shard file: [count] then per token [length, utf-8 bytes, postings, bytes, (gap, weight)…] in varints.
-  function readShard(buffer) {
-    var bytes = new Uint8Array(buffer);
-    var pos = 0;
-    function varint() {
+  // Reads varints (7 bits a byte, low first) and plain bytes off a byte array, in order.
+  function reader(bytes) {
+    var r = { pos: 0 };
+    r.more = function () { return r.pos < bytes.length; };
+    r.byte = function () { return bytes[r.pos++]; };
+    r.take = function (n) { r.pos += n; return bytes.subarray(r.pos - n, r.pos); };
+    r.varint = function () {
       var value = 0;
       var shift = 0;
       var b;
-      do { b = bytes[pos++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+      do { b = bytes[r.pos++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
       return value;
-    }
+    };
+    return r;
+  }
+
+  // A shard file: [tokens] then per token [length, utf-8 bytes, length, postings] (lengths as varints);
+  // postings are (document gap varint, weight byte) pairs. Returns Map(token → postings bytes).
+  function readShard(buffer) {
+    var r = reader(new Uint8Array(buffer));
     var map = new Map();
-    var count = varint();
-    for (var i = 0; i < count; i++) {
-      var length = varint();
-      var token = decoder.decode(bytes.subarray(pos, pos + length));
-      pos += length;
-      var postings = varint();
-      var size = varint();
-      map.set(token, { count: postings, bytes: bytes.subarray(pos, pos + size) });
-      pos += size;
+    for (var count = r.varint(); count > 0; count--) {
+      var token = decoder.decode(r.take(r.varint()));
+      map.set(token, r.take(r.varint()));
     }
     return map;
   }
@@ -123,32 +126,22 @@
     return shards[url];
   }
 
-  // Every page holding a token, over all bundles: {count, docs: Map(doc → weight byte)}.
+  // Every page holding a token, over all bundles: Map(doc → weight byte).
   function postings(m, token) {
     var hash = crc32(token);
     return Promise.all(m.bundles.map(function (bundle) {
       return shard(bundle, hash % bundle.shards).then(function (map) { return [bundle, map.get(token)]; });
     })).then(function (parts) {
       var docs = new Map();
-      var count = 0;
       parts.forEach(function (part) {
-        var bundle = part[0];
-        var entry = part[1];
-        if (!entry) { return; }
-        count += entry.count;
-        var bytes = entry.bytes;
-        var pos = 0;
-        var doc = -1;
-        while (pos < bytes.length) {
-          var gap = 0;
-          var shift = 0;
-          var b;
-          do { b = bytes[pos++]; gap += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
-          doc += gap;
-          docs.set(bundle.first + doc, bytes[pos++]);
+        if (!part[1]) { return; }
+        var r = reader(part[1]);
+        for (var doc = part[0].first - 1; r.more();) {
+          doc += r.varint();
+          docs.set(doc, r.byte());
         }
       });
-      return { count: count, docs: docs };
+      return docs;
     });
   }
 
@@ -217,11 +210,11 @@
         Promise.all(q.tokens.map(function (t) { return postings(m, t); })),
         needFilters ? filters() : null,
       ]).then(function (parts) {
-        var lists = parts[0].slice().sort(function (a, b) { return a.docs.size - b.docs.size; });
+        var lists = parts[0].slice().sort(function (a, b) { return a.size - b.size; });
         var byDoc = parts[1];
-        var idf = lists.map(function (p) { return Math.log(1 + (m.total - p.count + 0.5) / (p.count + 0.5)); });
+        var idf = lists.map(function (p) { return Math.log(1 + (m.total - p.size + 0.5) / (p.size + 0.5)); });
         var out = [];
-        lists[0].docs.forEach(function (weight, doc) {
+        lists[0].forEach(function (weight, doc) {
           if (m.staleSet.has(doc) && !options.includeStale) { return; }
           if (byDoc) {
             var f = byDoc[doc];
@@ -231,7 +224,7 @@
           }
           var score = 0;
           for (var i = 0; i < lists.length; i++) {
-            var w = i === 0 ? weight : lists[i].docs.get(doc);
+            var w = i === 0 ? weight : lists[i].get(doc);
             if (w === undefined) { return; }
             score += idf[i] * ((w & 0x7f) / 127) * (w & 0x80 ? 3 : 1);
           }
