@@ -37,21 +37,31 @@ def dumps(data):
 
 def write_static_json(snap, docs_dir):
     """Write the JSON files under docs_dir/api (MkDocs copies them into the site); returns files changed."""
-    from cms.publishing.portable import write_if_changed
+    from cms.publishing.files import check_relative, write_if_changed
+    from cms.publishing.problems import failure_reason
 
     root = Path(docs_dir) / API_DIR
     items, regions = all_items(snap, _ITEM_MEMO)
     files = {}
     unchanged = set()  # files whose text is what this process last wrote there
+    held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
     for item in items:
         rel = f"{KIND_FOLDERS[item['kind']]}/{item['slug']}.json"
         cached = _MEMO.get((str(root), rel))
         if cached and cached[0] is item:
             files[rel] = cached[1]
             unchanged.add(rel)
-        else:
+            continue
+        try:
+            check_relative(rel)
             files[rel] = dumps(item)
-            _MEMO[(str(root), rel)] = (item, files[rel])
+            files[rel].encode("utf-8")
+        except Exception as exc:  # one item must not stop the others
+            files.pop(rel, None)
+            held.add(rel)
+            snap.problems.append({"item": f"{item['kind_label']}“{item['title'][:60]}”", "reason": failure_reason(exc)})
+            continue
+        _MEMO[(str(root), rel)] = (item, files[rel])
     newest = sorted(items, key=lambda i: (item_date(i), i["slug"]), reverse=True)
     summaries = {id(i): summary(i) for i in newest}
     files["items.json"] = dumps({"count": len(newest), "items": [summaries[id(i)] for i in newest]})
@@ -83,13 +93,13 @@ def write_static_json(snap, docs_dir):
         files[f"collections/{collection['slug']}.json"] = dumps(collection)
     changed = 0
     for rel, text in files.items():
-        path = root / rel
-        if rel in unchanged and path.exists():
+        if rel in unchanged and (root / rel).exists():
             continue
-        changed += write_if_changed(path, text)
+        changed += write_if_changed(root, rel, text)
     if root.exists():
         for path in root.rglob("*.json"):
-            if path.relative_to(root).as_posix() not in files:
+            rel = path.relative_to(root).as_posix()
+            if rel not in files and rel not in held:
                 path.unlink()
                 changed += 1
     return changed

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cms.core.validation import UNUSABLE
+
 END = "。！？!?…；;”」』)）"
 HEADLINE_END = "。！？!?；;，,"  # a headline may end with a closing quote: “轻装上阵”
 PLACE = r"(?:省|市|区|县|州|旗|盟|镇|乡|街道|社区|开发区|新区|自治县|自治州|區|縣|鎮|鄉|社區|開發區)"
@@ -170,6 +172,8 @@ def _headline_starts(lines):
 def parse_article(text):
     """The cases in an article, in order; raises ValueError (in Chinese) when none can be found."""
     meta = _Meta()
+    removed = len(UNUSABLE.findall(text))
+    text = UNUSABLE.sub("", text)  # control characters and broken encoding: never part of an article
     lines = [line for line in _lines(text) if not meta.read(line)]
     if not lines:
         raise ValueError("文章是空的，或只有版面信息")
@@ -194,6 +198,8 @@ def parse_article(text):
         cases.append(case)
     if meta.dropped:
         cases[0].notes.append(f"略去了 {len(meta.dropped)} 行版面文字（如“返回目录”）")
+    if removed:
+        cases[0].notes.append(f"删除了 {removed} 个控制字符或无效字符")
     return cases
 
 
@@ -365,12 +371,32 @@ def first_sentence(case):
     return case.headline
 
 
+def fit_blocks(blocks):
+    """Body blocks within the limits of the page's blocks: long paragraphs split, long short texts cut."""
+    limits = {"heading": 120, "paragraph": 5000}
+    out = []
+    for block in blocks:
+        kind, value = block["type"], block["value"]
+        if kind in limits:
+            limit = limits[kind]
+            chunks = [value[i : i + limit] for i in range(0, len(value), limit)] if kind == "paragraph" else [value]
+            out += [{"type": kind, "value": chunk[:limit]} for chunk in chunks if chunk.strip()]
+        elif kind == "figure":
+            value = dict(value, caption=(value.get("caption") or "")[:300], credit=(value.get("credit") or "")[:100])
+            out.append({"type": kind, "value": value})
+        else:
+            out.append(block)
+    return out[:300]
+
+
 def create_drafts(cases, user=None, region=None):
     """Draft case pages (never published) for parsed cases; returns them. Raises ValueError in Chinese when a
-    case has no region and none was given, before anything is saved."""
+    case has no region and none was given, or when the gate refuses a value, before anything is saved."""
+    from django.core.exceptions import ValidationError
     from django.db import transaction
 
     from cms.core.models import Region
+    from cms.core.validation import describe
 
     from .models import CaseStudyIndexPage, CaseStudyPage
 
@@ -385,7 +411,7 @@ def create_drafts(cases, user=None, region=None):
     pages = []
     with transaction.atomic():
         for case in cases:
-            body = [(b["type"], b["value"]) for b in case.blocks]
+            body = [(b["type"], b["value"]) for b in fit_blocks(case.blocks)]
             page = CaseStudyPage(
                 title=case.headline[:255],
                 slug=slug_for(case.headline, taken),
@@ -401,11 +427,20 @@ def create_drafts(cases, user=None, region=None):
             )
             page.practices = [_row("CasePractice", name=name[:100]) for name in case.practices[:10] if len(name) <= 100]
             page.key_figures = [
-                _row("CaseKeyFigure", value=f["value"], unit=f["unit"], label=f["label"], approximate=f["approximate"])
+                _row(
+                    "CaseKeyFigure",
+                    value=f["value"],
+                    unit=f["unit"][:20],
+                    label=f["label"][:100],
+                    approximate=f["approximate"],
+                )
                 for f in case.figures[:10]
             ]
-            parent.add_child(instance=page)
-            page.save_revision(user=user, log_action=True)
+            try:
+                parent.add_child(instance=page)
+                page.save_revision(user=user, log_action=True)
+            except ValidationError as exc:
+                raise ValueError(f"“{case.headline[:60]}”无法保存：{describe(exc, CaseStudyPage)}") from exc
             pages.append(page)
     return pages
 

@@ -109,6 +109,8 @@ class CaseStudyPage(SiteItemPage):
     parent_page_types = ["cases.CaseStudyIndexPage"]
     subpage_types = []
 
+    GATED_TAGS = ("themes",)
+
     class Meta:
         verbose_name = _("经验案例")
         verbose_name_plural = _("经验案例")

@@ -23,7 +23,7 @@ class FigureBlock(blocks.StructBlock):
 class QuoteBlock(blocks.StructBlock):
     """A quotation from a person named in the report."""
 
-    text = blocks.TextBlock(label=_("引文"))
+    text = blocks.TextBlock(max_length=2000, label=_("引文"))
     attribution = blocks.CharBlock(required=False, max_length=100, label=_("出处/说话人"))
 
     class Meta:
@@ -35,9 +35,12 @@ class BaseStreamBlock(blocks.StreamBlock):
     """Body of a page: headings, plain paragraphs, photos and quotes."""
 
     heading = blocks.CharBlock(max_length=120, label=_("小标题"), icon="title")
-    paragraph = blocks.TextBlock(label=_("段落"), icon="pilcrow")
+    paragraph = blocks.TextBlock(max_length=5000, label=_("段落"), icon="pilcrow")
     figure = FigureBlock()
     quote = QuoteBlock()
+
+    class Meta:
+        max_num = 300
 
 
 class BasisBlock(blocks.StructBlock):

@@ -1,8 +1,12 @@
-"""The admin (and API) form of every page we publish: rejects text no file or page can hold."""
+"""The admin (and API) forms of what we publish: every value passes the gate in ``validation`` first."""
 
 from django.core.exceptions import ValidationError
 
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from .validation import MAX_ROWS, checked_fields, theme_errors, unusable_character, value_errors
+
+__all__ = ["SitePageForm", "decode_text", "gate_form", "unusable_character"]
 
 
 def decode_text(data):
@@ -15,32 +19,37 @@ def decode_text(data):
     return None
 
 
-def unusable_character(value):
-    """The first lone surrogate or control character in a string, or None."""
-    for ch in value:
-        if "\ud800" <= ch <= "\udfff" or (ord(ch) < 32 and ch not in "\n\t\r"):
-            return ch
-    return None
+def gate_form(form, data, model):
+    """Add the gate's errors for each checked field in ``data`` to ``form``."""
+    fields = checked_fields(model)
+    for name, value in list((data or {}).items()):
+        field = fields.get(name)
+        if field is None:
+            continue
+        for problem in value_errors(field, value):
+            error = ValidationError(problem.lstrip("："))
+            form.add_error(name if name in form.fields else None, error)
 
 
 class SitePageForm(WagtailAdminPageForm):
-    """Checks every text field, including rows of inline panels, for unusable characters."""
+    """Checks every field, StreamField blocks and rows of inline panels included, against the gate."""
 
     def clean(self):
         cleaned = super().clean()
-        self._reject_unusable(self, cleaned)
+        model = self._meta.model
+        gate_form(self, cleaned, model)
+        for name in getattr(model, "GATED_TAGS", ()):
+            if name in cleaned and name in self.fields:
+                for problem in theme_errors(cleaned[name] or []):
+                    self.add_error(name, problem)
         for formset in self.formsets.values():
-            for form in formset.forms:
-                if hasattr(form, "cleaned_data"):
-                    self._reject_unusable(form, form.cleaned_data)
+            formset.is_valid()  # validate the rows first: the gate looks at their cleaned values
+            forms = [f for f in formset.forms if hasattr(f, "cleaned_data") and not f.cleaned_data.get("DELETE")]
+            if len(forms) > MAX_ROWS:
+                self.add_error(None, f"最多 {MAX_ROWS} 行（现有 {len(forms)} 行）。")
+            for form in forms:
+                gate_form(form, form.cleaned_data, formset.model)
+        # The rows were checked here; the model's own clean() need not check them again (in memory they are
+        # still the old ones until the form is saved).
+        self.instance._gate_rows_checked = True
         return cleaned
-
-    @staticmethod
-    def _reject_unusable(form, data):
-        for name, value in list((data or {}).items()):
-            if isinstance(value, str) and (ch := unusable_character(value)):
-                error = ValidationError(f"含有无效字符 U+{ord(ch):04X}，请删除后重试。")
-                if name in form.fields:
-                    form.add_error(name, error)
-                else:
-                    form.add_error(None, error)

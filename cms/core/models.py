@@ -9,9 +9,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .forms import SitePageForm
+from .validation import GatedModelMixin
 
 
-class Region(index.Indexed, models.Model):
+class Region(GatedModelMixin, index.Indexed, models.Model):
     """A place in the one shared hierarchy (省/市/区县/街道乡镇/社区) that every item belongs to."""
 
     class Level(models.IntegerChoices):
@@ -76,6 +77,7 @@ class Region(index.Indexed, models.Model):
         return list(reversed(chain))
 
     def clean(self):
+        super().clean()
         if self.parent_id is None:
             return
         if self.parent.level >= self.level:
@@ -138,7 +140,7 @@ class DisclosureFields(models.Model):
             raise ValidationError({"date_published": _("发布日期不能早于成文日期。")})
 
 
-class SitePage(Page):
+class SitePage(GatedModelMixin, Page):
     """A page published to the static site; the MkDocs build, not a Django template, renders it."""
 
     # Item pages preview through the site's own renderer and theme; listing pages have no preview.
@@ -166,7 +168,7 @@ class SiteItemPage(SitePage):
 class SectionIndexPage(SitePage):
     """The front page of one kind of content (cases, lists, notices); its children are the items."""
 
-    intro = models.TextField(_("栏目介绍"), blank=True)
+    intro = models.TextField(_("栏目介绍"), blank=True, max_length=2000)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["core.HomePage"]
@@ -179,7 +181,7 @@ class SectionIndexPage(SitePage):
 class HomePage(SitePage):
     """The site's front page: an introduction above the latest items of each kind."""
 
-    intro = models.TextField(_("首页介绍"), blank=True)
+    intro = models.TextField(_("首页介绍"), blank=True, max_length=2000)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]

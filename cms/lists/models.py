@@ -83,7 +83,9 @@ class DutyListPage(DisclosureFields, SiteItemPage):
     list_kind = models.CharField(_("清单类别"), max_length=40, choices=ListKind.choices)
     scope = models.CharField(_("适用范围"), max_length=10, choices=Scope.choices, default=Scope.ALL)
     version_label = models.CharField(_("版本"), max_length=50, blank=True, help_text=_("例如 2023版、第二批、试行"))
-    issuing_bodies = models.TextField(_("印发单位"), blank=True, help_text=_("每行一个单位，联合印发时按原文顺序填写"))
+    issuing_bodies = models.TextField(
+        _("印发单位"), blank=True, max_length=2000, help_text=_("每行一个单位，联合印发时按原文顺序填写")
+    )
     supersedes = models.ForeignKey(
         "self",
         verbose_name=_("替代的旧版清单"),
@@ -92,7 +94,7 @@ class DutyListPage(DisclosureFields, SiteItemPage):
         on_delete=models.SET_NULL,
         related_name="superseded_by",
     )
-    intro = models.TextField(_("说明"), blank=True)
+    intro = models.TextField(_("说明"), blank=True, max_length=5000)
 
     base_form_class = DutyListPageForm
     api_fields = writable(
@@ -157,17 +159,21 @@ class ListItem(Orderable):
     number = models.PositiveIntegerField(_("序号"))
     category = models.CharField(_("大类"), max_length=100, blank=True)
     name = models.CharField(_("事项名称"), max_length=200)
-    content = models.TextField(_("事项内容"), blank=True, help_text=_("协助履职清单填写社区的协助内容"))
+    content = models.TextField(
+        _("事项内容"), blank=True, max_length=2000, help_text=_("协助履职清单填写社区的协助内容")
+    )
     basis = StreamField([("basis", BasisBlock())], blank=True, verbose_name=_("依据"))
     department = models.CharField(_("责任部门"), max_length=200, blank=True)
     resourcing = models.CharField(_("保障方式"), max_length=200, blank=True, help_text=_("例如 费随事转、权随责走"))
     purpose = models.CharField(_("证明用途"), max_length=300, blank=True)
     issuer = models.CharField(_("出具单位"), max_length=200, blank=True)
-    procedure = models.TextField(_("办理流程"), blank=True)
+    procedure = models.TextField(_("办理流程"), blank=True, max_length=2000)
     alternative_kind = models.CharField(
         _("替代方式"), max_length=20, choices=Alternative.choices, blank=True, default=""
     )
-    alternative = models.TextField(_("替代办理方式"), blank=True, help_text=_("不再出具的证明：居民现在去哪里、怎么办"))
+    alternative = models.TextField(
+        _("替代办理方式"), blank=True, max_length=2000, help_text=_("不再出具的证明：居民现在去哪里、怎么办")
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("number"), FieldPanel("category")]),

@@ -49,6 +49,9 @@ LABELS = {
     "alternative": "替代办理方式",
     "list_kind": "清单类别",
 }
+# Each column's limit is its field's (a 4,096-character category must not reach the database).
+LIMITS = {name: ListItem._meta.get_field(name).max_length for name in ListItem.TEXT_FIELDS}
+BASIS_LIMIT = 500
 ALTERNATIVES = {str(label): value for value, label in ListItem.Alternative.choices if value}
 KINDS = {str(label): value for value, label in ListKind.choices} | {value: value for value in ListKind.values}
 _PUNCT = re.compile(r"[\s\u3000()（）【】\[\]:：*＊/／、.。\-—_]+")
@@ -193,8 +196,9 @@ def read_rows(data, filename, list_kind):
             continue  # blank line between blocks
         values = {f: cell(f) for f in columns}
         for f, value in values.items():
-            if len(value) > MAX_CELL:
-                problems.append(f"{at(f)}：内容超过 {MAX_CELL} 字")
+            limit = LIMITS.get(f, MAX_CELL)
+            if len(value) > limit:
+                problems.append(f"{at(f)}：内容超过 {limit} 字（现有 {len(value)} 字）")
             elif ch := unusable_character(value):
                 problems.append(f"{at(f)}：含有无效字符 U+{ord(ch):04X}")
         if values.get("category"):
@@ -237,6 +241,9 @@ def read_rows(data, filename, list_kind):
             place = at("alternative") if "alternative" in columns else f"第 {line} 行"
             problems.append(f"{place}：不再出具的证明“{values['name']}”缺少替代办理方式（居民现在去哪里办）")
         basis = [b.strip() for b in re.split(r"[\n；;]+", values.get("basis", "")) if b.strip()]
+        for text in basis:
+            if len(text) > BASIS_LIMIT:
+                problems.append(f"{at('basis')}：一条依据超过 {BASIS_LIMIT} 字（多条依据请用分号分开）")
         parsed.rows.append(
             {
                 "number": number,

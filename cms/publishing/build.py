@@ -12,6 +12,7 @@ from .search import index_search
 from .sitebuild import SiteBuildError, build_generation
 from .snapshot import ExportCache, export_snapshot
 
+SECTION_FOLDERS = ("cases", "lists", "notices", "collections")
 # Kept for the life of the process (the task worker), so each build loads only pages that changed.
 EXPORT_CACHE = ExportCache()
 
@@ -29,6 +30,7 @@ class BuildResult:
     removed: int = 0
     generation: str = ""
     timings: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # [{"item", "reason"}]: items left as they were, and why
 
 
 FULL_COLLECTION_EVERY = 20  # builds
@@ -96,5 +98,16 @@ def build_site(progress=None, force_full=False):
     result.full, result.generation = report.full, report.generation
     result.rendered, result.removed = len(report.rendered), len(report.removed)
     result.timings.update({f"site_{k}": v for k, v in report.timings.items()})
+    titles = {
+        f"{folder}/{e['meta']['slug']}.md": e["meta"]["title"]
+        for folder in SECTION_FOLDERS
+        for e in getattr(snap, folder)
+    }
+    result.problems = snap.problems + [
+        {"item": f"“{titles[uri][:60]}”（{uri}）" if uri in titles else uri, "reason": reason}
+        for uri, reason in report.failed
+    ]
     say(f"完成：{'全量' if report.full else '增量'}构建，重建 {result.rendered} 页，删除 {result.removed} 页。")
+    for problem in result.problems:
+        say(f"未能更新：{problem['item']}：{problem['reason']}")
     return result

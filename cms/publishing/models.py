@@ -32,6 +32,12 @@ class SiteBuild(models.Model):
     pages_rendered = models.PositiveIntegerField(_("重建页面数"), default=0)
     generation = models.CharField(_("网站版本"), max_length=20, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    problems = models.JSONField(
+        _("未能更新的内容"),
+        default=list,
+        blank=True,
+        help_text=_("构建成功，但这些内容因自身问题未能更新（网站上保留其上一版本）：[{item, reason}]"),
+    )
     timings = models.JSONField(_("各步骤用时（秒）"), default=dict, blank=True)
 
     class Meta:

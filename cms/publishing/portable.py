@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from .files import write_if_changed
+
 KIND_DIRS = {"case": "cases", "list": "lists", "notice": "notices", "collection": "collections"}
 
 
@@ -47,15 +49,56 @@ def dump_yaml(data):
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096)
 
 
+MAX_DEPTH = 12  # nesting of a content file's YAML (regions.yaml is the deepest: 5 levels of places, 2 each)
+MAX_NODES = 200_000  # values in one file, aliases counted each time they are used
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _check_shape(data, path):
+    """Refuse YAML nested too deeply or expanding (through aliases) into too many values."""
+    count, todo = 0, [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ContentError(path, f"YAML 内容过多（超过 {MAX_NODES} 个值，可能是别名展开），请检查文件")
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise ContentError(path, f"YAML 嵌套超过 {MAX_DEPTH} 层，请检查缩进")
+            items = value.values() if isinstance(value, dict) else value
+            todo.extend((item, depth + 1) for item in items)
+            if isinstance(value, dict):
+                for key in value:
+                    if not isinstance(key, str):
+                        raise ContentError(path, f"YAML 的键“{key!r}”不是文字，请检查格式")
+
+
 def load_yaml(text, path, line_offset=0):
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
+    except RecursionError as exc:
+        raise ContentError(path, f"YAML 嵌套超过 {MAX_DEPTH} 层，请检查缩进") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         if mark is None:
             raise ContentError(path, f"YAML 格式错误：{problem}") from exc
         raise ContentError(path, f"YAML 格式错误：{problem}", mark.line + 1 + line_offset, mark.column + 1) from exc
+    _check_shape(data, path)
+    return data
+
+
+def read_text(path):
+    """A content file's text: UTF-8 only, with a Chinese error naming the file otherwise."""
+    path = Path(path)
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError(path, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
+    try:
+        return data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(path, "文件不是 UTF-8 编码（可能是 GBK）：请用编辑器另存为 UTF-8 后重试", line) from exc
 
 
 # --- front matter ----------------------------------------------------------------------------
@@ -68,7 +111,7 @@ class Document:
 
 
 def read_document(path):
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_text(path).replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise ContentError(path, "文件必须以 --- 开头的 YAML 头信息开始", 1, 1)
     end = text.find("\n---\n", 4)
@@ -80,35 +123,19 @@ def read_document(path):
     return Document(meta=meta, body=text[end + 5 :].strip("\n"))
 
 
-def write_document(path, meta, body):
+def write_document(root, rel, meta, body):
     text = "---\n" + dump_yaml(meta) + "---\n"
     if body:
         text += "\n" + body + "\n"
-    write_if_changed(path, text)
-
-
-def write_if_changed(path, text):
-    """Write only when the bytes differ, so unchanged files keep their mtime."""
-    path = Path(path)
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
+    write_if_changed(root, rel, text)
 
 
 def copy_images(images, folder):
-    """Copy image files ({"media/name": Image}) under folder; return how many changed."""
+    """Copy image files ({"media/<name>": Image}) under folder; return how many changed."""
     changed = 0
     for key, image in sorted(images.items()):
         with image.file.open("rb") as src:
-            data = src.read()
-        dest = Path(folder) / key
-        if not dest.exists() or dest.read_bytes() != data:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-            changed += 1
+            changed += write_if_changed(folder, key, src.read())
     return changed
 
 

@@ -17,8 +17,9 @@ from django.utils.text import slugify
 
 from .escape import attr, block, clean, inline, safe_url
 from .feeds import render_feeds
-from .portable import copy_images, dump_yaml, write_if_changed
-from .sitebuild import atomic_write
+from .files import UnsafePath, atomic_write, check_relative, write_if_changed
+from .portable import copy_images, dump_yaml
+from .problems import failure_reason, item_label
 
 FEED_FILES = ("feed.xml", "atom.xml", "feed.json", "robots.txt")
 GENERATED = ("index.md", "cases", "lists", "notices", "collections", "regions", "themes", "media", "api", ".nav.yml")
@@ -79,8 +80,15 @@ def page_slug(slug):
     return quote(str(slug), safe="-_.~")
 
 
+MAX_THEME_SLUG_BYTES = 90
+
+
 def theme_slug(name):
-    return slugify(name, allow_unicode=True) or "t-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+    """A theme's page name: its slugified name when short, else a digest of it (it names a file)."""
+    slug = slugify(name, allow_unicode=True)
+    if not slug or len(slug.encode("utf-8", "surrogatepass")) > MAX_THEME_SLUG_BYTES:
+        return "t-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return slug
 
 
 def front_matter(title, kind=None, description="", image=None, redirect_to=None):
@@ -730,10 +738,17 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
     site = Site(snap, site_url)
     files = {"index.md": render_home(site)}
     unchanged = set()  # files the memo says are byte-identical to what this process wrote last time
+    # Outputs of items that could not be exported or rendered this time: left exactly as they were.
+    held = {f"{folder}/{slug}.md" for folder, slug in snap.held}
     for kind, entry in snap.items():
-        folder = {"case": "cases", "list": "lists", "notice": "notices"}[kind]
-        rel = f"{folder}/{entry['meta']['slug']}.md"
-        text, hit = ITEM_MEMO.render(site, kind, entry, scope=str(out_dir))
+        rel = f"{FOLDERS[kind]}/{entry['meta']['slug']}.md"
+        try:
+            check_relative(rel)
+            text, hit = ITEM_MEMO.render(site, kind, entry, scope=str(out_dir))
+        except Exception as exc:  # one item's content must not stop the others
+            held.add(rel)
+            snap.problems.append({"item": item_title(kind, entry), "reason": failure_reason(exc)})
+            continue
         files[rel] = text
         if hit:
             unchanged.add(rel)
@@ -744,7 +759,13 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
         latest_lines(sorted(snap.cases, key=case_sort_key), lambda e: case_line(site, e)),
     )
     for entry in snap.collections:
-        files[f"collections/{entry['meta']['slug']}.md"] = render_collection(site, entry)
+        rel = f"collections/{entry['meta']['slug']}.md"
+        try:
+            check_relative(rel)
+            files[rel] = render_collection(site, entry)
+        except Exception as exc:
+            held.add(rel)
+            snap.problems.append({"item": item_title("collection", entry), "reason": failure_reason(exc)})
     files["collections/index.md"] = render_section_index(
         site,
         "collections",
@@ -848,12 +869,17 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
 
     changed = 0
     for rel, text in files.items():
-        if rel in unchanged and (out_dir / rel).exists():
+        if rel in held or (rel in unchanged and (out_dir / rel).exists()):
             continue
-        changed += write_if_changed(out_dir / rel, text if text.endswith("\n") else text + "\n")
+        try:
+            changed += write_if_changed(out_dir, rel, text if text.endswith("\n") else text + "\n")
+        except (UnsafePath, OSError) as exc:
+            held.add(rel)
+            snap.problems.append({"item": rel, "reason": failure_reason(exc)})
     for top in ("cases", "lists", "notices", "collections", "regions", "themes"):
         for stale in (out_dir / top).glob("*.md"):
-            if f"{top}/{stale.name}" not in files:
+            rel = f"{top}/{stale.name}"
+            if rel not in files and rel not in held:
                 stale.unlink()
                 changed += 1
     changed += copy_images(snap.images, out_dir)
@@ -865,5 +891,10 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
             if src.is_dir():
                 shutil.copytree(src, dest, dirs_exist_ok=True)
             else:
-                changed += write_if_changed(dest, src.read_text(encoding="utf-8"))
+                changed += write_if_changed(out_dir, src.name, src.read_bytes())
     return changed
+
+
+def item_title(kind, entry):
+    meta = entry["meta"]
+    return item_label(KIND_LABELS[kind], meta.get("title", ""), FOLDERS[kind], meta.get("slug", ""))

@@ -23,7 +23,11 @@ In the site (``search-index/``)::
 Each file also has a gzipped copy (``.gz``) that WhiteNoise, or any server that serves precompressed files,
 sends instead. A full build writes the *base* bundle; an edit writes a small *delta* bundle of the pages
 changed since, whose documents continue the base's numbering, and lists the base's copies of them as
-stale. Bundle folders are named by their content, so a browser may cache them for good.
+stale. Gone means gone: a stale copy is also *purged* from the base in the same build — its record file
+deleted, its postings taken out of every shard that held one of its tokens, its filter entry blanked — so
+no file of the new site holds the old text or words of a page that was unpublished, made private or
+corrected. Bundle folders are named by their content (a purged base gets a new name), so a browser may
+cache them for good.
 """
 
 import gzip
@@ -37,7 +41,8 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-from .sitebuild import atomic_write, page_url
+from .files import atomic_write
+from .sitebuild import page_url
 
 INDEXED_SECTIONS = ("cases/", "lists/", "notices/", "collections/")
 INDEX_DIR = "search-index"
@@ -250,6 +255,8 @@ def _records(generation, urls):
     out = []
     for url in urls:
         path = Path(generation) / url.strip("/") / "index.html"
+        if not path.is_file():  # a page that could not be rendered and had no earlier version
+            continue
         record = page_record(url, path.read_text(encoding="utf-8"))
         if record is not None:
             out.append(record)
@@ -267,6 +274,113 @@ def _add_bundle(root, prefix, records, first):
     return {"path": f"{name}/", **entry}
 
 
+def read_shard(data):
+    """{token: postings bytes} of a shard file (the layout ``write_bundle`` writes and search.js reads)."""
+    out, pos = {}, 0
+
+    def number():
+        nonlocal pos
+        value, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+
+    for _ in range(number()):
+        size = number()
+        token = data[pos : pos + size].decode()
+        pos += size
+        size = number()
+        out[token] = data[pos : pos + size]
+        pos += size
+    return out
+
+
+def shard_bytes(postings):
+    out = bytearray(varint(len(postings)))
+    for token in sorted(postings):
+        raw, data = token.encode(), postings[token]
+        out += varint(len(raw)) + raw + varint(len(data)) + data
+    return bytes(out)
+
+
+def without_docs(data, docs):
+    """Postings (document gaps and weight bytes, numbered from 0) without the given documents."""
+    out, pos, doc, last = bytearray(), 0, -1, -1
+    while pos < len(data):
+        gap, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            gap |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        doc += gap
+        weight = data[pos]
+        pos += 1
+        if doc in docs:
+            continue
+        out += varint(doc - last)
+        out.append(weight)
+        last = doc
+    return bytes(out)
+
+
+def purge(bundle_dir, entry, docs):
+    """Take documents (numbers within the bundle) out of a bundle in place: records, postings, filters.
+
+    Only the shards that hold one of their tokens are rewritten (replaced, never edited: the folder is a
+    hard-linked copy of the live one). Returns how many shard files were rewritten.
+    """
+    bundle_dir = Path(bundle_dir)
+    affected = set()
+    for doc in docs:
+        path = bundle_dir / "d" / f"{doc}.json"
+        if not path.exists():
+            continue  # purged by an earlier build
+        record = json.loads(path.read_bytes())
+        words = set(tokens(normalize(record.get("x", "")))) | set(tokens(normalize(record.get("t", ""))))
+        affected.update(shard_of(token, entry["shards"]) for token in words)
+        path.unlink()
+        Path(str(path) + ".gz").unlink(missing_ok=True)
+    for n in sorted(affected):
+        path = bundle_dir / "s" / f"{n}.bin"
+        if not path.exists():
+            continue
+        kept = {}
+        for token, data in read_shard(path.read_bytes()).items():
+            data = without_docs(data, docs)
+            if data:
+                kept[token] = data
+        if kept:
+            data = shard_bytes(kept)
+            atomic_write(path, data)
+            atomic_write(Path(str(path) + ".gz"), _compressed(data))
+        else:
+            path.unlink()
+            Path(str(path) + ".gz").unlink(missing_ok=True)
+    filters_path = bundle_dir / "filters.json"
+    if filters_path.exists() and affected:
+        data = json.loads(filters_path.read_bytes())
+        blank_kind = data["kinds"].index("") if "" in data["kinds"] else len(data["kinds"])
+        if blank_kind == len(data["kinds"]):
+            data["kinds"].append("")
+        blank_chain = data["chains"].index([]) if [] in data["chains"] else len(data["chains"])
+        if blank_chain == len(data["chains"]):
+            data["chains"].append([])
+        for doc in docs:
+            if doc < len(data["kind"]):
+                data["kind"][doc], data["chain"][doc] = blank_kind, blank_chain
+        raw = _json(data)
+        atomic_write(filters_path, raw)
+        atomic_write(Path(str(filters_path) + ".gz"), _compressed(raw))
+    return len(affected)
+
+
 def index_search(generation, report, previous):
     """Update the search index inside the new generation; returns the search manifest for the next build."""
     root = Path(generation) / INDEX_DIR
@@ -275,7 +389,13 @@ def index_search(generation, report, previous):
     base = previous.get("base") if previous.get("layout") == LAYOUT else None
     if base is not None and not (root / base["bundle"]["path"]).is_dir():
         base = None
-    changed = [] if base is None else sorted(url for url, digest in current.items() if base["pages"].get(url) != digest)
+    changed = []
+    if base is not None:
+        changed = {url for url, digest in current.items() if base["pages"].get(url) != digest}
+        # A page purged from the base stays in the delta, even if it is back to what the base had.
+        purged = set(base.get("purged", []))
+        changed |= {url for url, n in base["numbers"].items() if n in purged and url in current}
+        changed = sorted(changed)
     if report.full or base is None or len(changed) > DELTA_LIMIT:
         urls = sorted(current)
         records = _records(generation, urls)
@@ -286,10 +406,24 @@ def index_search(generation, report, previous):
         base = {"bundle": bundle, "pages": {url: current[url] for url in urls}, "numbers": numbers}
         bundles, stale = [bundle], []
     else:
+        changed_set = set(changed)
+        purged = set(base.get("purged", []))
+        stale = sorted(
+            n for url, n in base["numbers"].items() if url in changed_set or url not in current or n in purged
+        )
+        if set(stale) - purged:
+            # Gone means gone: the base's copies of changed and removed pages leave this generation now.
+            old = base["bundle"]
+            purge(root / old["path"], old, set(stale))
+            purged = set(stale)
+            digest = hashlib.sha256((old["path"] + ":" + ",".join(map(str, sorted(purged)))).encode()).hexdigest()
+            name = f"b-{digest[:12]}"
+            if name != old["path"].strip("/"):
+                shutil.rmtree(root / name, ignore_errors=True)
+                (root / old["path"]).rename(root / name)
+            base = {**base, "bundle": {**old, "path": f"{name}/"}, "purged": sorted(purged)}
         bundle = base["bundle"]
         bundles = [bundle]
-        changed_set = set(changed)
-        stale = sorted(n for url, n in base["numbers"].items() if url in changed_set or url not in current)
         delta = _records(generation, changed)
         if delta:
             bundles.append(_add_bundle(root, "d", delta, bundle["first"] + bundle["docs"]))

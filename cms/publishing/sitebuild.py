@@ -25,6 +25,8 @@ from mkdocs.structure.files import get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from .files import atomic_write
+
 # Anything here changing means every page's HTML may change (theme, nav, styles): build everything.
 KEEP_GENERATIONS = 3
 TRASH_PREFIX = ".trash-"
@@ -43,15 +45,7 @@ class BuildReport:
     generation: str = ""
     timings: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
-
-
-def atomic_write(path, data):
-    """Replace a file by rename so hard-linked copies in older generations are never modified."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    failed: list = field(default_factory=list)  # [(src_uri, reason)]: pages left as they were in the last site
 
 
 def tree_signature(paths):
@@ -123,18 +117,34 @@ class MkDocsProject:
                 file.__dict__.pop("abs_dest_path", None)  # a cached property of the old folder
 
     def render_pages(self, src_uris):
-        """Render the given pages and write their HTML (atomically) under the site dir."""
+        """Render the given pages and write their HTML (atomically) under the site dir.
+
+        A page that fails, or makes MkDocs warn, is not written: it keeps the HTML it had (the new
+        generation starts as a copy of the live one). Returns [(src_uri, reason)] for those pages.
+        """
         wanted = set(src_uris)
+        failed = []
         for file in self.doc_files:
             if file.src_uri not in wanted:
                 continue
             page = file.page
-            if page.content is None:
-                mk._populate_page(page, self.config, self.files)
-            html = self.page_html(page)
-            atomic_write(file.abs_dest_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            with collect_warnings() as warnings:
+                try:
+                    if page.content is None:
+                        mk._populate_page(page, self.config, self.files)
+                    html = self.page_html(page)
+                except Exception as exc:  # one page must not stop the others
+                    failed.append((file.src_uri, f"网页生成失败（{type(exc).__name__}: {str(exc)[:200]}）"))
+                    html = None
             page.content = None  # free memory: a page's HTML is not needed once written
             page.markdown = None
+            if html is None:
+                continue
+            if warnings.messages:
+                failed.append((file.src_uri, "网页生成时出现警告：" + "；".join(warnings.messages[:3])))
+                continue
+            atomic_write(file.abs_dest_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+        return failed
 
     def page_html(self, page):
         config = self.config
@@ -184,20 +194,21 @@ class MkDocsProject:
 
 
 def _render_worker(project, src_uris, queue):
-    with collect_warnings() as warnings:
-        try:
-            project.render_pages(src_uris)
-        except Exception as exc:  # reported to the parent, which fails the build
-            queue.put(("error", f"{type(exc).__name__}: {exc}", warnings.messages))
-            return
-    queue.put(("ok", "", warnings.messages))
+    try:
+        failed = project.render_pages(src_uris)
+    except Exception as exc:  # reported to the parent, which fails the build
+        queue.put(("error", f"{type(exc).__name__}: {exc}", []))
+        return
+    queue.put(("ok", "", failed))
 
 
 def render_in_parallel(project, src_uris, workers):
-    """Split page rendering over forked processes; the parent keeps the loaded project."""
+    """Split page rendering over forked processes; the parent keeps the loaded project.
+
+    Returns [(src_uri, reason)] of the pages that could not be rendered.
+    """
     if workers <= 1 or len(src_uris) < 200:
-        project.render_pages(src_uris)
-        return
+        return project.render_pages(src_uris)
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     chunks = [src_uris[i::workers] for i in range(workers)]
@@ -207,9 +218,10 @@ def render_in_parallel(project, src_uris, workers):
     results = [queue.get() for _ in procs]
     for proc in procs:
         proc.join()
-    problems = [msg for status, msg, _w in results if status != "ok"] + [w for _s, _m, ws in results for w in ws]
-    if problems or any(proc.exitcode for proc in procs):
-        raise SiteBuildError("\n".join(problems) or "页面渲染进程异常退出")
+    errors = [msg for status, msg, _f in results if status != "ok"]
+    if errors or any(proc.exitcode for proc in procs):
+        raise SiteBuildError("\n".join(errors) or "页面渲染进程异常退出")
+    return sorted(failure for _s, _m, failed in results for failure in failed)
 
 
 class Generations:
@@ -379,14 +391,26 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
             project.write_static_files()
             prune_static_files(project, generation)
             report.timings["load"] = time.perf_counter() - started
-            started = time.perf_counter()
-            render_in_parallel(project, report.rendered, workers if report.full else 1)
-            for uri in report.removed:
-                remove_page_output(generation, uri)
+        if warnings.messages:
+            raise SiteBuildError("\n".join(warnings.messages[:20]))
+        started = time.perf_counter()
+        report.failed = render_in_parallel(project, report.rendered, workers if report.full else 1)
+        if report.full and current is not None:
+            keep_previous_pages(current, generation, [uri for uri, _reason in report.failed])
+        for uri in report.removed:
+            remove_page_output(generation, uri)
+        with collect_warnings() as warnings:
             project.write_theme_templates()
         if warnings.messages:
             raise SiteBuildError("\n".join(warnings.messages[:20]))
         report.timings["pages"] = time.perf_counter() - started
+        # A page that failed keeps its previous HTML and its previous digest, so the next build tries again.
+        old_pages = previous.get("pages", {})
+        for uri, _reason in report.failed:
+            if uri in old_pages:
+                pages[uri] = old_pages[uri]
+            else:
+                pages.pop(uri, None)
         report.manifest = {"signature": signature, "pages": pages, "search": previous.get("search", {})}
         if index_search is not None:
             started = time.perf_counter()
@@ -462,6 +486,17 @@ def page_url(src_uri):
     if stem.endswith("/index"):
         return "/" + stem[: -len("index")]
     return f"/{stem}/"
+
+
+def keep_previous_pages(previous, generation, src_uris):
+    """Copy the live site's HTML of pages that failed into a fresh generation (a full build starts empty)."""
+    for uri in src_uris:
+        rel = page_url(uri).strip("/")
+        source = Path(previous) / rel / "index.html"
+        target = Path(generation) / rel / "index.html"
+        if source.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
 
 
 def remove_page_output(generation, src_uri):

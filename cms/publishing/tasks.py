@@ -137,6 +137,7 @@ def run_build(build_id):
             build.status = SiteBuild.Status.DONE
             build.full, build.pages_rendered, build.generation = result.full, result.rendered, result.generation
             build.timings = {key: round(value, 3) for key, value in result.timings.items()}
+            build.problems = result.problems[:500]
         build.finished_at = timezone.now()
         build.save()
     return build

@@ -158,3 +158,7 @@ SITE_BUILD_DEBOUNCE = float(os.environ.get("JICENG_BUILD_DEBOUNCE", "2"))
 # CMS is headless, so cms.publishing.signals records them (and Wagtail's recorder, finding no URL, would
 # delete the automatically created ones).
 WAGTAILREDIRECTS_AUTO_CREATE = False
+
+# Uploads pass the same gate as pages (no control characters in titles and alt text).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.core.media_forms.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.core.media_forms.DocumentForm"

@@ -13,6 +13,7 @@ from wagtail.search import index
 from cms.core.api import writable
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
+from cms.core.validation import GatedModelMixin
 
 
 class SignKind(models.TextChoices):
@@ -20,7 +21,7 @@ class SignKind(models.TextChoices):
     PLAQUE = "plaque", _("牌")
 
 
-class SignStandard(models.Model):
+class SignStandard(GatedModelMixin, models.Model):
     """The retained set a jurisdiction prescribes; a region without its own set inherits its parent's."""
 
     region = models.ForeignKey(

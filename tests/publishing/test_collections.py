@@ -11,8 +11,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from cms.cases.models import CaseCollectionIndexPage, CaseCollectionPage, CaseStudyPage
 from cms.publishing.build import build_site
+from cms.publishing.loader import Loader
 from cms.publishing.portable import ContentError
-from cms.publishing.snapshot import Loader, export_snapshot
+from cms.publishing.snapshot import export_snapshot
 
 from ..conftest import CONTENT, article, read_page, search_records
 

@@ -57,8 +57,10 @@ def test_the_home_page_links_the_feeds_and_the_sitemap_lists_every_item(seeded_s
 
 def test_drafts_never_reach_a_feed_and_hostile_titles_stay_text(site_dirs):
     case = CaseStudyPage.objects.get(slug="xinpu-red-property")
-    case.title = 'A <script>alert(1)</script> ]]> &amp; "q" \x07\u202e标题'
+    case.title = 'A <script>alert(1)</script> ]]> &amp; "q" \u202e标题'
     case.save_revision().publish()
+    # A control character the gate now refuses, as older data may hold it: it still leaves nothing behind.
+    CaseStudyPage.objects.filter(pk=case.pk).update(title=case.title.replace("q", "q\x07"))
     draft = CaseStudyPage.objects.get(slug="guanling-four-forces")
     draft.title = "草稿标题不应出现"
     draft.save_revision()  # saved, not published

@@ -53,9 +53,19 @@ def test_unusable_text_and_path_traversal_are_rejected(tmp_path, title, slug, ex
     assert expected in str(exc.value) and "未保存任何内容" in str(exc.value)
 
 
+def test_a_value_over_its_limit_is_refused_naming_the_field(tmp_path):
+    body = "很长的正文。" * 170_000  # about 1 MB in one paragraph
+    case = CASE.format(id=uuid.uuid4(), slug="huge-case", title="超长段落", body=body)
+    folder = folder_with(tmp_path, "cases/huge-case.md", case)
+    with pytest.raises(CommandError) as exc:
+        call_command("load_content", str(folder), "--no-build", verbosity=0)
+    message = str(exc.value)
+    assert "huge-case.md" in message and "正文" in message and "5000" in message and "未保存任何内容" in message
+
+
 def test_huge_and_hostile_content_is_stored_and_rendered_inert(tmp_path, site_dirs, client):
     hostile = "{{ config }} {% raw %} <img src=x onerror=alert(1)> \u202e反转 \u200b零宽 ---"
-    body = ("很长的正文。" * 170_000) + "\n\n" + hostile  # about 1 MB
+    body = "\n\n".join(["很长的正文。" * 800] * 200) + "\n\n" + hostile  # about 1 MB in 200 paragraphs
     case = CASE.format(id=uuid.uuid4(), slug="huge-case", title=json.dumps(hostile, ensure_ascii=False), body=body)
     folder = folder_with(tmp_path, "cases/huge-case.md", case)
     rows = "\n".join(

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cms.publishing.loader import Loader
 from cms.publishing.portable import ContentError
-from cms.publishing.snapshot import Loader
 from cms.publishing.tasks import builds_paused, request_build
 
 
@@ -17,11 +17,17 @@ class Command(BaseCommand):
 
     def handle(self, folder=None, **options):
         folder = folder or settings.CONTENT_DIR
+        loader = Loader(folder, stdout=self.stdout if options["verbosity"] > 1 else None)
         try:
             with builds_paused():
-                stats = Loader(folder, stdout=self.stdout if options["verbosity"] > 1 else None).run()
+                stats = loader.run()
         except ContentError as exc:
             raise CommandError(f"载入失败，未保存任何内容。{exc}") from exc
-        if (stats["created"] or stats["updated"]) and not options["no_build"]:
-            request_build(f"载入内容：新建 {stats['created']}，更新 {stats['updated']}")
-        self.stdout.write(f"载入完成：新建 {stats['created']}，更新 {stats['updated']}，未变 {stats['unchanged']}。")
+        except OSError as exc:
+            raise CommandError(f"载入失败，未保存任何内容。无法读取“{exc.filename or folder}”：{exc.strerror}") from exc
+        summary = f"新建 {stats['created']}，更新 {stats['updated']}，未变 {stats['unchanged']}"
+        if stats["regions_created"] or stats["regions_updated"]:
+            summary += f"；地区新建 {stats['regions_created']}，更新 {stats['regions_updated']}"
+        if loader.changed and not options["no_build"]:
+            request_build(f"载入内容：{summary}")
+        self.stdout.write(f"载入完成：{summary}。")

@@ -1,0 +1,66 @@
+"""Every file the pipeline writes goes through here: inside its output folder, replaced atomically.
+
+Names come from the system (slugs the CMS validated, ids, content digests), never from titles or
+uploaded names; ``inside`` still checks each relative path before anything is written, so a value that
+slipped past validation can fail one item but never write outside the folder or overwrite ``mkdocs.yml``.
+"""
+
+import os
+from pathlib import Path, PurePosixPath
+
+# One path component, in bytes (Linux allows 255; temporary names and .gz/.br copies add a few).
+MAX_NAME_BYTES = 200
+
+
+class UnsafePath(ValueError):
+    """A relative path that would leave its folder or that no file system can hold."""
+
+
+def check_relative(rel):
+    """The parts of a relative POSIX path, or UnsafePath (in Chinese) if it is not a plain path below a folder."""
+    rel = str(rel)
+    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/"):
+        raise UnsafePath(f"文件路径“{rel[:80]}”无效")
+    parts = PurePosixPath(rel).parts
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise UnsafePath(f"文件路径“{rel[:80]}”不能包含 . 或 ..")
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise UnsafePath(f"文件名“{part[:40]}…”超过 {MAX_NAME_BYTES} 字节")
+        try:
+            part.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise UnsafePath(f"文件名“{part[:40]!r}”含有无效字符") from exc
+    return parts
+
+
+def inside(root, rel):
+    """``root / rel`` after checking that rel stays inside root."""
+    check_relative(rel)
+    return Path(root).joinpath(rel)
+
+
+def atomic_write(path, data):
+    """Replace a file by rename, so hard-linked copies in older generations are never modified."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name[:60]}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_if_changed(root, rel, data):
+    """Write ``root/rel`` (checked) only when its bytes differ, so unchanged files keep their mtime.
+
+    ``data`` is bytes or text (written as UTF-8). Returns whether the file changed.
+    """
+    path = inside(root, rel)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
+    return True
