@@ -119,7 +119,7 @@ def main():
     from cms.publishing.snapshot import export_snapshot
     from cms.publishing.tasks import run_build
 
-    tasks = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    tasks = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "site"]}}
     results = {}
     with override_settings(TASKS=tasks):
         say("1/5 全量导出…")

@@ -17,7 +17,7 @@ from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem
 from cms.publishing.tasks import builds_paused
 from cms.signage.models import RetainedSign, SignageNoticeIndexPage, SignageNoticePage
 
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "site"]}}
 LEVELS = {"省": 1, "市": 2, "区县": 3, "街道乡镇": 4, "社区": 5}
 
 

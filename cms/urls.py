@@ -1,23 +1,22 @@
 """The CMS serves the admin and documents; whitenoise serves the built public site at "/"."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.api.access import restrict_v3_reads, serve_media
 from cms.api.router import router as content_router
 
 api.add_router("/content/", content_router)
+restrict_v3_reads()  # before api.urls: anonymous reads show only what public content uses
 
 urlpatterns = [
     path("api/v3/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Uploads (originals, renditions) are for editors; the public site serves its own copies of public images.
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -194,6 +194,22 @@ def list_images(request: HttpRequest):
     ]
 
 
+class RedirectOut(Schema):
+    from_: str = Field(..., alias="from", description="旧地址")
+    to: str = Field(..., description="现在的地址")
+
+
+@router.get(
+    "/redirects/",
+    response=list[RedirectOut],
+    summary="旧地址到现地址的跳转（只含指向公开页面的）",
+    auth=None,
+    by_alias=True,
+)
+def list_redirects(request: HttpRequest):
+    return current_snapshot().redirects
+
+
 class Submitted(Schema):
     id: int
     status: str

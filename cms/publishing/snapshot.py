@@ -58,6 +58,7 @@ class Snapshot:
     lists: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     images: dict = field(default_factory=dict)  # "media/<sha1>.<ext>" -> Image
+    documents: dict = field(default_factory=dict)  # documents public content uses (none link any yet)
     redirects: list = field(default_factory=list)  # [{"from": "/cases/old/", "to": "/cases/new/"}]
     collections: list = field(default_factory=list)  # curated sets of cases (not items: no region, no API kind)
     # Public pages that could not be exported this time: their outputs stay as they were ({(folder, slug)}),

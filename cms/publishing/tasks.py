@@ -143,7 +143,11 @@ def run_build(build_id):
     return build
 
 
-@task()
+# Builds have a queue of their own: never behind Wagtail's search-index and reference-index tasks.
+SITE_QUEUE = "site"
+
+
+@task(queue_name=SITE_QUEUE)
 def run_site_build(build_id):
     """Task: bring the public site up to date for a queued SiteBuild."""
     build = run_build(build_id)

@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "cms.lists",
     "cms.signage",
     "cms.publishing",
+    "cms.api",
     "wagtail.api.v3",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -48,7 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.api.access.PublicRedirectMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
@@ -87,12 +88,22 @@ WSGI_APPLICATION = "cms.wsgi.application"
 
 
 def database_from_env():
-    """SQLite in the project folder unless DATABASE_URL names another database."""
+    """SQLite in the project folder unless DATABASE_URL names another database.
+
+    SQLite runs in WAL mode (readers never block the writer), transactions take the write lock when they
+    begin (no deadlock when two of them want to write) and a writer waits up to 20 s for the lock: editors,
+    API clients and the build worker share `make run`'s database without "database is locked" errors.
+    """
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     import dj_database_url
 
@@ -150,7 +161,7 @@ SITE_BUILD_WORKERS = int(os.environ.get("JICENG_BUILD_WORKERS", "2"))
 
 # Background work (site builds, Wagtail's own tasks) goes through a database-backed queue; `make run`
 # starts its worker (`manage.py db_worker`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "site"]}}
 # A burst of publishes is built once: a queued build starts after this many quiet seconds.
 SITE_BUILD_DEBOUNCE = float(os.environ.get("JICENG_BUILD_DEBOUNCE", "2"))
 

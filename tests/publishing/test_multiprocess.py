@@ -37,7 +37,7 @@ def process_env(site_dirs, tmp_path, settings, port=None):
     """Environment for real processes on the test database and the test's site folders."""
     build_site()
     # Publishing here only queues the build in the database, as in production; the workers run it.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "site"]}}
     db = connection.settings_dict
     return dict(
         os.environ,

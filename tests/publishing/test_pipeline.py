@@ -25,8 +25,8 @@ from ..conftest import article, make_case, read_page, search_records
 
 pytestmark = pytest.mark.django_db
 
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "site"]}}
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "site"]}}
 
 
 @pytest.fixture

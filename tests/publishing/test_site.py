@@ -150,7 +150,7 @@ def test_a_community_without_content_of_its_own_still_has_a_page(site_dirs, sett
     from cms.core.models import Region
     from cms.publishing.build import build_site
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "site"]}}
     street = Region.objects.get(slug="sample-street")
     Region.objects.create(name="示例第二社区", slug="sample-community-two", level=Region.Level.COMMUNITY, parent=street)
     build_site()

@@ -33,7 +33,13 @@ class ResilientWorker(db_worker.Worker):
 
 
 class Command(db_worker.Command):
-    help = "运行后台任务 worker（网站构建）；数据库中断时自动等待并重连"
+    help = "运行后台任务 worker（网站构建与其他后台任务）；数据库中断时自动等待并重连"
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        # One worker takes every queue unless told otherwise; `make run` starts one for site builds and one
+        # for everything else, so a build never waits behind a burst of search-index tasks.
+        parser.set_defaults(queue_name="*")
 
     def handle(self, *args, **options):
         # The library builds its Worker inside handle(); swap in ours for that call.
