@@ -7,10 +7,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.api import errors
 from cms.api.access import restrict_v3_reads, serve_media
 from cms.api.router import router as content_router
 
 api.add_router("/content/", content_router)
+errors.register(api)  # answers in Chinese
 restrict_v3_reads()  # before api.urls: anonymous reads show only what public content uses
 
 urlpatterns = [

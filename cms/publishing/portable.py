@@ -153,6 +153,16 @@ def _escape(text, chars):
     return "".join("\\" + c if c in chars or c == "\\" else c for c in text)
 
 
+def _unescape_first(line):
+    return line[1:] if line.startswith("\\") else line
+
+
+def canonical_blocks(blocks):
+    """Body blocks exactly as the portable format stores them (whitespace folded where the format folds
+    it), so what the site and the API show is what a backup restores."""
+    return markdown_to_blocks(blocks_to_markdown(blocks), "")
+
+
 def blocks_to_markdown(blocks):
     chunks = []
     for block in blocks:
@@ -165,15 +175,19 @@ def blocks_to_markdown(blocks):
                 text = "\\" + text
             chunks.append(text)
         elif kind == "quote":
-            lines = ["> " + line for line in value["text"].strip().splitlines() if line.strip()]
-            if value.get("attribution"):
-                lines.append(_QUOTE_BY + value["attribution"])
+            lines = [line.lstrip() for line in value["text"].strip().splitlines() if line.strip()]
+            # A line that would read as the attribution (or starts with a backslash) keeps a backslash.
+            lines = ["> " + ("\\" + line if line.startswith(("—— ", "\\")) else line) for line in lines]
+            attribution = " ".join((value.get("attribution") or "").split())
+            if attribution:
+                lines.append(_QUOTE_BY + attribution)
             chunks.append("\n".join(lines))
         elif kind == "figure":
             caption = _escape(" ".join((value.get("caption") or "").split()), "]")
             chunk = f"![{caption}]({value.get('image') or ''}"
-            if value.get("credit"):
-                chunk += ' "' + _escape(value["credit"], '"') + '"'
+            credit = " ".join((value.get("credit") or "").split())
+            if credit:
+                chunk += ' "' + _escape(credit, '"') + '"'
             chunks.append(chunk + ")")
         else:  # pragma: no cover - guarded by the block definition
             raise ValueError(kind)
@@ -191,7 +205,7 @@ def markdown_to_blocks(text, path):
             attribution = ""
             if lines[-1].startswith(_QUOTE_BY):
                 attribution = lines.pop()[len(_QUOTE_BY) :].strip()
-            quote = "\n".join(line[1:].lstrip() for line in lines)
+            quote = "\n".join(_unescape_first(line[1:].lstrip()) for line in lines)
             blocks.append({"type": "quote", "value": {"text": quote, "attribution": attribution}})
         elif chunk.startswith("!["):
             match = _FIGURE.match(chunk)

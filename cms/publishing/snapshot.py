@@ -30,6 +30,7 @@ from .files import UnsafePath, write_if_changed
 from .portable import (
     KIND_DIRS,
     blocks_to_markdown,
+    canonical_blocks,
     compact,
     copy_images,
     dump_yaml,
@@ -178,6 +179,10 @@ def _body_blocks(stream, images):
     blocks = []
     for raw in stream.raw_data:
         value = raw["value"]
+        if raw["type"] in ("heading", "paragraph"):
+            value = value if isinstance(value, str) else ""
+        elif not isinstance(value, dict):
+            continue
         if raw["type"] == "figure":
             image = Image.objects.filter(pk=value.get("image")).first() if value.get("image") else None
             value = {
@@ -188,7 +193,7 @@ def _body_blocks(stream, images):
         elif raw["type"] == "quote":
             value = {"text": value.get("text", ""), "attribution": value.get("attribution") or ""}
         blocks.append({"type": raw["type"], "value": value})
-    return blocks
+    return canonical_blocks(blocks)
 
 
 def _disclosure(page):
@@ -340,6 +345,8 @@ def sanitized(value):
     The gate keeps them out; whatever got in before it (or around it) still cannot stop a build or a restore.
     """
     if isinstance(value, str):
+        if "\r" in value:  # the portable format reads every line break as \n
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         return UNUSABLE.sub("", value) if UNUSABLE.search(value) else value
     if isinstance(value, dict):
         return {k: sanitized(v) for k, v in value.items()}
