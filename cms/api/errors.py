@@ -93,12 +93,16 @@ def _is_chinese(text):
     return any("\u4e00" <= ch <= "\u9fff" for ch in str(text))
 
 
-def _where(loc):
-    parts = [str(p) for p in (loc or []) if p not in ("body", "data", "payload")]
+def _where(loc, in_request=True):
+    # Leave out the request part and the page type ("cases.CaseStudyPage"): the field path remains.
+    parts = list(loc or [])
+    if in_request and parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        parts = parts[1:]  # where in the request, not which field
+    parts = [str(p) for p in parts if p not in ("data", "payload") and "." not in str(p)]
     return ".".join(parts)
 
 
-def chinese_error(error):
+def chinese_error(error, in_request=True):
     """One error dict (pydantic's or Wagtail's form error) with a Chinese ``msg`` naming its place."""
     code = str(error.get("type") or "")
     message = str(error.get("msg") or "")
@@ -111,13 +115,10 @@ def chinese_error(error):
             message += f"（至少 {context['min_length']}）"
         elif "expected" in context:
             message += f"（可选：{context['expected']}）"
-    where = _where(error.get("loc"))
-    out = {
-        "type": code or "invalid",
-        "loc": list(error.get("loc") or []),
-        "msg": f"“{where}”：{message}" if where else message,
-    }
-    return out
+    where = _where(error.get("loc"), in_request)
+    if where:
+        message = f"“{where}”" + ("" if message.startswith("第") else "：") + message
+    return {"type": code or "invalid", "loc": list(error.get("loc") or []), "msg": message}
 
 
 def chinese_detail(status, detail):
@@ -137,7 +138,7 @@ def register(api):
                 for path, coded_messages in exc.loc_errors
                 for message, code in coded_messages
             ]
-            errors = [chinese_error(e) if not _is_chinese(e["msg"]) else e for e in errors]
+            errors = [chinese_error(e, in_request=False) for e in errors]
         elif isinstance(exc, DjangoValidationError):
             errors = [{"type": "invalid", "loc": [], "msg": str(m)} for m in exc.messages]
         elif isinstance(exc, NinjaValidationError):

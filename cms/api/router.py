@@ -238,6 +238,9 @@ def submit_for_review(request: HttpRequest, page_id: int):
         raise HttpError(403, "无权提交此页面审核")
     if page.latest_revision is None:
         page.save_revision(user=request.user)
+    # A draft may be saved with required parts still empty (Wagtail defers them); what goes to review must
+    # be complete and pass the gate, as the admin's 提交审核 requires.
+    page.get_latest_revision_as_object().full_clean()
     workflow.start(page, request.user)
     return {"id": page.pk, "status": "in_moderation"}
 

@@ -49,7 +49,7 @@ class SitePageForm(WagtailAdminPageForm):
                 self.add_error(None, f"最多 {MAX_ROWS} 行（现有 {len(forms)} 行）。")
             for form in forms:
                 gate_form(form, form.cleaned_data, formset.model)
-        # The rows were checked here; the model's own clean() need not check them again (in memory they are
-        # still the old ones until the form is saved).
-        self.instance._gate_rows_checked = True
+        # Checked here; the model's own clean() need not check again (in memory its rows are still the old
+        # ones until the form is saved).
+        self.instance._gate_checked_by_form = True
         return cleaned

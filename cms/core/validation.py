@@ -59,6 +59,14 @@ def slug_errors(value):
     return []
 
 
+def shorten_slug(slug, limit=MAX_SLUG_BYTES - 20):
+    """A slug cut (at a character boundary) to leave room for Wagtail's "-2" suffixes within the limit."""
+    data = slug.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return slug
+    return data[:limit].decode("utf-8", "ignore").rstrip("-_") or slug[:10]
+
+
 def theme_errors(names):
     errors = []
     for name in names:
@@ -182,12 +190,17 @@ def row_errors(row, parent_key, where):
     return messages
 
 
-def children_errors(obj):
-    """Messages for every row of every child relation (practices, key figures, list items, …)."""
+def content_relations(model):
+    """The child relations that are content (Wagtail's own, such as admin comments, are not published)."""
     from modelcluster.models import get_all_child_relations
 
+    return [r for r in get_all_child_relations(model) if r.related_model.__module__.startswith("cms.")]
+
+
+def children_errors(obj):
+    """Messages for every row of every child relation (practices, key figures, list items, …)."""
     messages = []
-    for relation in get_all_child_relations(type(obj)):
+    for relation in content_relations(type(obj)):
         accessor = relation.get_accessor_name()
         rows = list(getattr(obj, accessor).all())
         label = str(relation.related_model._meta.verbose_name)
@@ -235,8 +248,13 @@ def describe(exc, model=None):
 
 
 class GatedModelMixin:
-    """``clean()`` runs the gate on every text field (and child rows) of the model."""
+    """``clean()`` runs the gate on every text field (and child rows) of the model.
+
+    An admin or API form runs the same gate on what it is about to save (``forms.SitePageForm``) and marks
+    its instance, so the model does not repeat it (in memory, the rows are still the old ones until then).
+    """
 
     def clean(self):
         super().clean()
-        raise_for(model_errors(self, with_children=not getattr(self, "_gate_rows_checked", False)))
+        if not getattr(self, "_gate_checked_by_form", False):
+            raise_for(model_errors(self))
