@@ -5,7 +5,9 @@
 Against a real PostgreSQL (database ``jiceng_faults``), a gunicorn app server and a real task worker:
 1. a worker is killed (SIGKILL) in the middle of a build;
 2. the database becomes unreachable for the worker right after a publish (a TCP proxy we cut);
-3. a build fails (a page MkDocs refuses in strict mode).
+3. a build fails (the worker runs with a theme configuration MkDocs refuses);
+4. one bad item in a build (a value no file can be named by, written past the gate): the build completes
+   for every other item, the bad one keeps its last good page and is named in the build log.
 After each, the script checks that the last good site kept serving, that the change was not lost, and
 that the next build succeeds; it prints what it saw and a summary line. It stops by itself.
 """
@@ -62,10 +64,10 @@ def main():
     results = {}
     worker_log = open(work / "worker.log", "w")  # noqa: SIM115 - open for the whole run
 
-    def start_worker():
+    def start_worker(**extra):
         procs["worker"] = subprocess.Popen(
-            manage + ["db_worker", "--interval", "0.2"],
-            env=worker_env,
+            manage + ["db_worker", "--interval", "0.2", "--no-reload"],  # one process: a kill kills the worker
+            env=dict(worker_env, **extra),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=worker_log,
@@ -174,21 +176,46 @@ def main():
         results["db_down_publish"] = failed and unchanged
 
         # 3. A build that fails.
-        say("\n3. 构建失败（MkDocs 严格模式拒绝的页面）")
-        broken = work / "site_src" / "broken.md"
-        broken.write_text("# 坏页面\n\n[不存在的链接](no-such-page.md)\n", encoding="utf-8")
+        say("\n3. 构建失败（worker 使用 MkDocs 拒绝的主题配置）")
+        broken = work / "broken-mkdocs.yml"
+        broken.write_text("site_name: 坏配置\ntheme:\n  name: no-such-theme\n", encoding="utf-8")
+        procs["worker"].terminate()
+        procs["worker"].wait()
+        start_worker(JICENG_MKDOCS_CONFIG=str(broken))
         publish("合肥（故障三：构建失败）")
         failed = wait_for(lambda: latest().status == SiteBuild.Status.FAILED, 60, 0.2)
         status, html = fetch(base)
         served = status == 200 and "故障二：数据库断开" in html
         say(f"   构建失败并记录原因：{failed}（{(latest().error or '')[:60]}…）；网站仍在服务上一版：{served}")
-        broken.unlink()
+        procs["worker"].terminate()
+        procs["worker"].wait()
+        start_worker()
         request_build("故障脚本：修复后重新构建")
         done = wait_for(lambda: latest().status == SiteBuild.Status.DONE, 60, 0.2)
         status, html = fetch(base)
         live = "故障三：构建失败" in html
         say(f"   修复后下一次构建成功：{done}；失败时的修改随之上线（没有丢失）：{live}")
         results["failed_build"] = failed and served and done and live
+
+        # 4. One bad item in a build.
+        say("\n4. 构建中有一项坏内容（绕过校验写入数据库、无法作为文件名的网址标识）")
+        from django.utils import timezone
+
+        CaseStudyPage.objects.filter(slug="xinpu-red-property").update(
+            slug="长" * 100, title="坏条目", last_published_at=timezone.now()
+        )
+        publish("合肥（故障四：一项坏内容）")
+        done = wait_for(lambda: latest().status == SiteBuild.Status.DONE and latest().problems, 60, 0.2)
+        status, html = fetch(base)
+        live = "故障四：一项坏内容" in html
+        with urllib.request.urlopen(base + "/cases/xinpu-red-property/", timeout=10) as response:
+            kept = response.status == 200 and "坏条目" not in response.read().decode("utf-8")
+        problems = latest().problems
+        named = bool(problems) and "坏条目" in problems[0]["item"]
+        say(f"   构建完成：{done}；其他修改已上线：{live}；坏条目保留上一版本：{kept}；构建记录写明：{named}")
+        for problem in problems:
+            say(f"   构建记录：{problem['item']}：{problem['reason']}")
+        results["bad_item"] = bool(done) and live and kept and named
     finally:
         for proc in procs.values():
             if proc.poll() is None:

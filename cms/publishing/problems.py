@@ -24,4 +24,5 @@ def failure_reason(exc):
 
 
 def item_label(kind_label, title, folder, slug):
-    return f"{kind_label}“{str(title)[:60]}”（{folder}/{slug}）"
+    slug = str(slug)
+    return f"{kind_label}“{str(title)[:60]}”（{folder}/{slug[:40]}{'…' if len(slug) > 40 else ''}）"

@@ -26,7 +26,7 @@ from cms.core.validation import UNUSABLE
 from cms.lists.models import DutyListIndexPage, DutyListPage
 from cms.signage.models import SignageNoticeIndexPage, SignageNoticePage
 
-from .files import UnsafePath, write_if_changed
+from .files import UnsafePath, check_relative, write_if_changed
 from .portable import (
     KIND_DIRS,
     blocks_to_markdown,
@@ -388,14 +388,20 @@ def export_snapshot(cache=None):
                 images = {}
                 try:
                     entry = sanitized(serialize(loaded[pk], images))
+                    check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
                 except Exception as exc:  # one page's content must not stop the others
-                    snap.held.add((attr, slug))
+                    previous = cache.entries.get((label, pk)) if cache is not None else None
+                    reason = failure_reason(exc)
+                    if previous is not None:  # the version this process published last stays
+                        _key, entry, keys = previous
+                        image_pks.update(keys)
+                        entries.append(entry)
+                        reason += "（网站保留其上一版本）"
+                    else:
+                        snap.held.add((attr, slug))
                     title = loaded[pk].title
-                    snap.problems.append(
-                        {"item": item_label(model._meta.verbose_name, title, attr, slug), "reason": failure_reason(exc)}
-                    )
-                    if cache is not None:
-                        cache.entries.pop((label, pk), None)
+                    label_text = item_label(model._meta.verbose_name, title, attr, slug)
+                    snap.problems.append({"item": label_text, "reason": reason})
                     continue
                 snap.images.update(images)
                 if cache is not None:

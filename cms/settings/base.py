@@ -140,7 +140,7 @@ STORAGES = {
 # The public site is the MkDocs build; whitenoise serves it at "/" beside the admin.
 SITE_OUTPUT_DIR = Path(os.environ.get("JICENG_SITE_DIR", BASE_DIR / "site"))
 SITE_SOURCE_DIR = Path(os.environ.get("JICENG_SITE_SRC", BASE_DIR / "site_src"))
-MKDOCS_CONFIG = BASE_DIR / "mkdocs.yml"
+MKDOCS_CONFIG = Path(os.environ.get("JICENG_MKDOCS_CONFIG", BASE_DIR / "mkdocs.yml"))
 CONTENT_DIR = Path(os.environ.get("JICENG_CONTENT_DIR", BASE_DIR / "content"))
 WHITENOISE_INDEX_FILE = True
 # The site changes whenever an editor publishes: browsers revalidate (ETag) instead of caching blindly.
