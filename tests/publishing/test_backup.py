@@ -64,3 +64,131 @@ def test_restoring_a_dump_into_an_empty_database_rebuilds_the_same_site(site_dir
     assert key in (Path(settings.SITE_OUTPUT_DIR) / "cases" / "yingze-jinsong-community" / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_the_hostile_corpus_restores_byte_for_byte(site_dirs, settings, tmp_path):
+    """Every hostile value the gate accepts, in every field of every kind, survives dump → empty database →
+    load → build: the same site, the same dump."""
+    from cms.cases.models import (
+        CaseCollectionEntry,
+        CaseCollectionIndexPage,
+        CaseCollectionPage,
+        CaseKeyFigure,
+        CasePolicyDocument,
+        CasePractice,
+        CaseStudyIndexPage,
+    )
+    from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem
+    from cms.signage.models import NoticePhoto, RetainedSign, SignageNoticeIndexPage, SignageNoticePage
+
+    from ..hostile import CORPUS, line, paragraph
+
+    count = len(CORPUS)
+    place = Region.objects.create(
+        name=line(3)[:100], slug="hostile-place", level=Region.Level.COMMUNITY, parent=Region.objects.get(slug="hefei")
+    )
+    photo = tmp_path / "photo.png"
+    PILImage.new("RGB", (8, 6), (20, 120, 30)).save(photo)
+    with photo.open("rb") as fh:
+        image = get_image_model().objects.create(title=line(5), file=ImageFile(fh, name="photo.png"))
+    for k in range(2):
+        case = CaseStudyPage(
+            title=line(k) or "标题",
+            slug=f"hostile-case-{k}",
+            region=place,
+            summary=paragraph(k)[:1000],
+            source_publisher=line(k + 1)[:200],
+            source_edition=line(k + 2)[:50],
+            source_byline=line(k + 3)[:200],
+            source_url="https://example.org/a?b=<c>&d='e'",
+        )
+        case.practices = [CasePractice(name=line(n)[:100], description=paragraph(n)[:500]) for n in range(count)]
+        case.key_figures = [CaseKeyFigure(label=line(n)[:100], value=n + 0.5, unit=line(n)[:20]) for n in range(20)]
+        case.policy_documents = [CasePolicyDocument(number=line(n)[:80], title=line(n + 1)[:200]) for n in range(10)]
+        blocks = []
+        for n in range(count):
+            blocks += [
+                ("heading", line(n)[:120]),
+                ("paragraph", paragraph(n)),
+                ("quote", {"text": paragraph(n + 1), "attribution": line(n)[:100]}),
+                ("figure", {"image": image if n == 0 else None, "caption": line(n)[:300], "credit": line(n + 2)[:100]}),
+            ]
+        case.body = blocks[:300]
+        CaseStudyIndexPage.objects.get().add_child(instance=case)
+        case.themes.set(["yes", "<script>", "# 注释", "表情😀", "---", f"主题{k}"])
+        case.save_revision().publish()
+    duty = DutyListPage(
+        title=line(9),
+        slug="hostile-list",
+        region=place,
+        list_kind="certificates_cancelled",
+        version_label=line(10)[:50],
+        issuing_bodies="\n".join(line(n) for n in range(5)),
+        intro=paragraph(11),
+        publisher=line(12),
+        document_number=line(13)[:80],
+        index_number=line(14)[:60],
+    )
+    duty.items = [
+        ListItem(
+            number=n + 1,
+            **{
+                field: (paragraph(n) if field in ("content", "procedure", "alternative") else line(n))[:100]
+                for field in (
+                    "category",
+                    "name",
+                    "content",
+                    "department",
+                    "resourcing",
+                    "purpose",
+                    "issuer",
+                    "procedure",
+                    "alternative",
+                )
+            },
+            alternative_kind="pledge",
+            basis=[("basis", {"text": line(n)[:500], "version": line(n + 1)[:100]})],
+        )
+        for n in range(count)
+    ]
+    DutyListIndexPage.objects.get().add_child(instance=duty)
+    duty.save_revision().publish()
+    notice = SignageNoticePage(
+        title=line(15), slug="hostile-notice", community=place, notice_date="2024-05-01", responsible_body=line(16)
+    )
+    notice.retained_signs = [
+        RetainedSign(kind="plaque", text=line(n)[:200], position=line(n + 1)[:100]) for n in range(count)
+    ]
+    notice.photos = [NoticePhoto(image=image, phase="before", caption=line(17))]
+    notice.body = [("paragraph", paragraph(n)) for n in range(count)]
+    SignageNoticeIndexPage.objects.get().add_child(instance=notice)
+    notice.save_revision().publish()
+    collection = CaseCollectionPage(title=line(18), slug="hostile-collection", intro=paragraph(19), audience=line(20))
+    collection.entries = [
+        CaseCollectionEntry(case=CaseStudyPage.objects.get(slug="hostile-case-0"), note=paragraph(21))
+    ]
+    CaseCollectionIndexPage.objects.get().add_child(instance=collection)
+    collection.save_revision().publish()
+
+    _src, site = site_dirs
+    build_site()
+    original = tree(site)
+    first, second = tmp_path / "dump1", tmp_path / "dump2"
+    call_command("dump_content", str(first), verbosity=0)
+
+    Page.objects.filter(depth=2).delete()
+    for level in sorted(Region.Level.values, reverse=True):
+        Region.objects.filter(level=level).delete()
+    get_image_model().objects.all().delete()
+
+    call_command("load_content", str(first), "--no-build", verbosity=0)
+    call_command("dump_content", str(second), verbosity=0)
+    assert tree(second) == tree(first)
+    settings.SITE_SOURCE_DIR = tmp_path / "restored_src"
+    settings.SITE_OUTPUT_DIR = tmp_path / "restored_site"
+    build_site()
+    restored = tree(settings.SITE_OUTPUT_DIR)
+    assert sorted(restored) == sorted(original)
+    assert [n for n in original if original[n] != restored[n]] == []
+    html = (Path(settings.SITE_OUTPUT_DIR) / "cases" / "hostile-case-0" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html and "&#60;script&#62;alert(1)&#60;/script&#62;" in html
