@@ -114,9 +114,13 @@ class ExportCache:
     def __init__(self):
         self.token = None
         self.entries = {}  # (model label, pk) -> (key, entry, image keys)
+        # The last version of each page that exported well, kept when the entries are cleared: a page that
+        # fails to export falls back to it (its previous page stays on the site).
+        self.last_good = {}
 
     def fresh(self, token):
         if token != self.token:
+            self.last_good.update(self.entries)
             self.entries.clear()
             self.token = token
 
@@ -372,6 +376,7 @@ def export_snapshot(cache=None):
     if cache is not None:
         cache.fresh(_shared_token())
     image_pks = {}  # key -> image pk, for cached entries (their Image objects are fetched once below)
+    public = set()  # (model label, pk) of every public page
     public_urls = {}  # page pk -> its public URL path
     for attr, model, serialize, select, prefetch in SERIALIZERS:
         rows = public_rows(model)
@@ -390,7 +395,9 @@ def export_snapshot(cache=None):
                     entry = sanitized(serialize(loaded[pk], images))
                     check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
                 except Exception as exc:  # one page's content must not stop the others
-                    previous = cache.entries.get((label, pk)) if cache is not None else None
+                    previous = None
+                    if cache is not None:
+                        previous = cache.entries.get((label, pk)) or cache.last_good.get((label, pk))
                     reason = failure_reason(exc)
                     if previous is not None:  # the version this process published last stays
                         _key, entry, keys = previous
@@ -406,11 +413,15 @@ def export_snapshot(cache=None):
                 snap.images.update(images)
                 if cache is not None:
                     cache.entries[(label, pk)] = (key, entry, {k: image.pk for k, image in images.items()})
+                    cache.last_good.pop((label, pk), None)
             else:
                 _key, entry, keys = cache.entries[(label, pk)]
                 image_pks.update(keys)
             entries.append(entry)
         setattr(snap, attr, entries)
+        public.update((label, pk) for pk, _slug, _key in rows)
+    if cache is not None:  # versions of pages no longer public are not needed to fall back on
+        cache.last_good = {key: value for key, value in cache.last_good.items() if key in public}
     snap.redirects = serialize_redirects(public_urls)
     # A list may name as its predecessor a list that is not public: the link stays in the CMS, not outside.
     public_lists = {entry["meta"]["slug"] for entry in snap.lists}

@@ -192,3 +192,15 @@ def test_the_hostile_corpus_restores_byte_for_byte(site_dirs, settings, tmp_path
     assert [n for n in original if original[n] != restored[n]] == []
     html = (Path(settings.SITE_OUTPUT_DIR) / "cases" / "hostile-case-0" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html and "&#60;script&#62;alert(1)&#60;/script&#62;" in html
+    # The static JSON keeps to its schema, whatever the values.
+    import json
+
+    import jsonschema
+
+    from ..conftest import REPO
+
+    schema = json.loads((REPO / "schemas" / "content.schema.json").read_text(encoding="utf-8"))
+    api = Path(settings.SITE_OUTPUT_DIR) / "api"
+    for folder in ("cases", "lists", "notices"):
+        for path in (api / folder).glob("hostile-*.json"):
+            jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), {**schema, "$ref": "#/$defs/item"})

@@ -122,14 +122,24 @@ def test_one_bad_item_is_held_and_named_while_the_others_publish(site_dirs):
     CaseStudyPage.objects.filter(slug="hefei-red-property").update(
         body=json.dumps(raw), last_published_at=timezone.now()
     )
+    from taggit.models import Tag
+
+    list_rows = DutyListPage.objects.get(slug="sample-certificates-issued-2024").items
+    empty_basis = json.dumps([{"type": "basis", "value": {"text": "", "version": ""}, "id": "b"}])
+    list_rows.filter(number=1).update(basis=empty_basis)
+    DutyListPage.objects.filter(slug="sample-certificates-issued-2024").update(last_published_at=timezone.now())
     good = CaseStudyPage.objects.get(slug="guanling-four-forces")
     good.title = "关岭：改过的标题"
     good.save_revision().publish()
+    Tag.objects.filter(name="物业").update(name="物业" * 45)  # a theme of 90 characters names its page by digest
     build = run_build(request_build("测试").pk)
     assert build.status == SiteBuild.Status.DONE, build.error
     assert "关岭：改过的标题" in read_page(site, "cases/guanling-four-forces")
     assert "坏段落" in read_page(site, "cases/hefei-red-property")  # published, inert
     assert "坏的条目" not in read_page(site, "cases/xinpu-red-property")  # its last good version stays
+    assert "物业物业物业" in read_page(site, "themes")
+    listed = json.loads((Path(site) / "api" / "lists" / "sample-certificates-issued-2024.json").read_text())
+    assert listed["items"][0].get("basis", []) == []  # an empty basis is left out, not written as {}
     [problem] = build.problems
     assert "坏的条目" in problem["item"] and "字节" in problem["reason"] and "上一版本" in problem["reason"]
 
