@@ -15,6 +15,8 @@ from cms.core.blocks import BasisBlock
 from cms.core.forms import SitePageForm
 from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 
+from .choices import Alternative, ListKind, Scope
+
 
 class DutyListIndexPage(SectionIndexPage):
     """The list of all published community lists."""
@@ -24,20 +26,6 @@ class DutyListIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = _("清单栏目")
         verbose_name_plural = _("清单栏目")
-
-
-class ListKind(models.TextChoices):
-    # The kinds are national categories; rendering depends on them (certificate columns), so they are
-    # choices. Everything that varies by place (categories, departments, bases) is free data.
-    DUTIES_BY_LAW = "duties_by_law", _("依法履职事项")
-    DUTIES_ASSISTING = "duties_assisting", _("协助履职事项")
-    CERTIFICATES_ISSUED = "certificates_issued", _("可出具证明事项")
-    CERTIFICATES_CANCELLED = "certificates_cancelled", _("不再出具证明事项")
-    TASKS_EXCLUDED = "tasks_excluded", _("不应承担事项（负面清单）")
-    ADMISSION = "admission", _("准入事项")
-
-
-CERTIFICATE_KINDS = {ListKind.CERTIFICATES_ISSUED, ListKind.CERTIFICATES_CANCELLED}
 
 
 def item_errors(list_kind, items):
@@ -72,10 +60,7 @@ class DutyListPageForm(SitePageForm):
 class DutyListPage(DisclosureFields, SiteItemPage):
     """One version of one list for one jurisdiction, e.g. 某区社区不再出具证明事项清单（2024版）."""
 
-    class Scope(models.TextChoices):
-        ALL = "all", _("城乡通用")
-        URBAN = "urban", _("城市社区")
-        RURAL = "rural", _("农村社区")
+    Scope = Scope
 
     region = models.ForeignKey(
         "core.Region", verbose_name=_("适用地区"), on_delete=models.PROTECT, related_name="duty_lists"
@@ -147,13 +132,7 @@ class ListItem(Orderable):
     # each re-indexing the whole page (quadratic for a 2,000-row list).
     wagtail_reference_index_ignore = True
 
-    class Alternative(models.TextChoices):
-        NONE = "", _("（不适用）")
-        OTHER_BODY = "other_body", _("由其他机构出具")
-        DATA_SHARING = "data_sharing", _("数据共享核验")
-        DEPARTMENT_CHECK = "department_check", _("部门间核查")
-        PLEDGE = "pledge", _("告知承诺")
-        NOT_NEEDED = "not_needed", _("不再需要")
+    Alternative = Alternative
 
     page = ParentalKey(DutyListPage, on_delete=models.CASCADE, related_name="items")
     number = models.PositiveIntegerField(_("序号"))

@@ -10,6 +10,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
+
 from cms.core.forms import decode_text, unusable_character
 
 from .models import ListItem, ListKind
@@ -66,12 +68,7 @@ _LOOKUP = {_key(h): name for name, headers in HEADERS.items() for h in headers}
 
 def column_letter(index):
     """0 -> A, 25 -> Z, 26 -> AA: how spreadsheets name a column."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return get_column_letter(index + 1)
 
 
 class SpreadsheetError(Exception):

@@ -16,12 +16,11 @@ import yaml
 from django.utils.text import slugify
 
 from .escape import attr, block, clean, inline, safe_url
-from .feeds import render_feeds
+from .feeds import FEED_FILES, newest, render_feeds
 from .files import UnsafePath, atomic_write, check_relative, write_if_changed
 from .portable import copy_images, dump_yaml
 from .problems import failure_reason, item_label
 
-FEED_FILES = ("feed.xml", "atom.xml", "feed.json", "robots.txt")
 GENERATED = ("index.md", "cases", "lists", "notices", "collections", "regions", "themes", "media", "api", ".nav.yml")
 GENERATED += FEED_FILES
 KIND_LABELS = {"case": "经验案例", "list": "清单", "notice": "两标三牌公示", "collection": "案例合集"}
@@ -832,7 +831,9 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
         ],
     )
     home = snap.site.get("home", {})
-    files.update(render_feeds(site, home.get("title") or "基层", "新发布的经验案例和更新的清单"))
+    files.update(
+        render_feeds(feed_entries(site), site.site_url, home.get("title") or "基层", "新发布的经验案例和更新的清单")
+    )
     # Old addresses of pages whose slug changed: a small page that forwards to the new one (a meta refresh
     # works on any static host; links in old prints and shares keep working). A live page always wins.
     titles = {f"{FOLDERS[kind]}/{entry['meta']['slug']}.md": entry["meta"]["title"] for kind, entry in snap.items()}
@@ -893,6 +894,36 @@ def render_site(snap, out_dir, site_url, handwritten_dir=None):
             else:
                 changed += write_if_changed(out_dir, src.name, src.read_bytes())
     return changed
+
+
+def feed_entries(site):
+    """The newest cases and lists, for the feeds."""
+    entries = []
+    for entry in site.snap.cases:
+        meta = entry["meta"]
+        entries.append(
+            {
+                "date": meta.get("source", {}).get("date"),
+                "category": KIND_LABELS["case"],
+                "title": meta["title"],
+                "url": site.page_url("case", meta["slug"]),
+                "summary": meta.get("summary", ""),
+            }
+        )
+    for entry in site.snap.lists:
+        meta = entry["meta"]
+        disclosure = meta.get("disclosure", {})
+        status = "" if site.is_current(entry) else "（已被替代）"
+        entries.append(
+            {
+                "date": disclosure.get("date_published") or disclosure.get("valid_from"),
+                "category": KIND_LABELS["list"],
+                "title": meta["title"],
+                "url": site.page_url("list", meta["slug"]),
+                "summary": f"{meta.get('version_label', '')} 共 {len(meta.get('items', []))} 项{status}".strip(),
+            }
+        )
+    return newest(entries)
 
 
 def item_title(kind, entry):

@@ -92,12 +92,6 @@ def public_rows(model):
     return sorted(((row[0], row[slug_at], tuple(row[2:])) for row in visible), key=lambda r: r[1])
 
 
-def public_pages(model, select=(), prefetch=()):
-    """Live pages of a type, without view restrictions and with every ancestor live."""
-    pks = [pk for pk, _slug, _key in public_rows(model)]
-    return sorted(_load(model, pks, select, prefetch).values(), key=lambda p: p.slug)
-
-
 def _load(model, pks, select, prefetch):
     pages = {}
     for start in range(0, len(pks), 500):

@@ -15,10 +15,7 @@ from cms.core.blocks import BaseStreamBlock
 from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
 from cms.core.validation import GatedModelMixin
 
-
-class SignKind(models.TextChoices):
-    EMBLEM = "emblem", _("标")
-    PLAQUE = "plaque", _("牌")
+from .choices import Phase, Round, SignKind
 
 
 class SignStandard(GatedModelMixin, models.Model):
@@ -77,9 +74,7 @@ class SignageNoticeIndexPage(SectionIndexPage):
 class SignageNoticePage(DisclosureFields, SiteItemPage):
     """A community's public notice of its sign clean-up: counts, the signs kept, photos."""
 
-    class Round(models.TextChoices):
-        FIRST = "first", _("集中清理")
-        FOLLOW_UP = "follow_up", _("回头看")
+    Round = Round
 
     community = models.ForeignKey(
         "core.Region", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="signage_notices"
@@ -165,9 +160,7 @@ class RetainedSign(Orderable):
 class NoticePhoto(Orderable):
     """A before or after photo of the community's entrance."""
 
-    class Phase(models.TextChoices):
-        BEFORE = "before", _("清理前")
-        AFTER = "after", _("清理后")
+    Phase = Phase
 
     page = ParentalKey(SignageNoticePage, on_delete=models.CASCADE, related_name="photos")
     image = models.ForeignKey("wagtailimages.Image", verbose_name=_("图片"), on_delete=models.PROTECT, related_name="+")
