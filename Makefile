@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jiceng
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate content site run test lint browser postgres bench load faults clean
+.PHONY: help install dev migrate content site run test lint browser postgres bench load faults clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,12 +19,19 @@ help: ## List the targets
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The test, lint and benchmark tools: only for `make test`, `make lint`, `make bench`, never for `make run`.
+.venv/.dev-installed: .venv/.installed requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm 来安装无障碍检查工具 axe-core（浏览器测试用）"; exit 1; }
 	npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: .venv/.installed ## Create .venv and install the pinned Python packages
+install: .venv/.installed ## Create .venv and install the pinned runtime packages (requirements.txt)
+
+dev: .venv/.dev-installed ## Install the pinned development and test tools as well (requirements-dev.txt)
 
 migrate: install ## Apply database migrations (SQLite by default, DATABASE_URL otherwise)
 	$(MANAGE) migrate --noinput -v 0
@@ -49,11 +56,11 @@ browser: ## Install Debian's Chromium for the browser tests when it is missing
 	  echo "Installing Debian's chromium for the browser tests…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-lint: install ## Run ruff on the code
+lint: dev ## Run ruff on the code
 	.venv/bin/ruff check cms tests hooks bench
 	.venv/bin/ruff format --check cms tests hooks bench
 
-test: install node_modules/.installed browser ## Checks, lint, the test suite on SQLite, then again on PostgreSQL when one is reachable
+test: dev node_modules/.installed browser ## Checks, lint, the test suite on SQLite, then again on PostgreSQL when one is reachable
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory lint
@@ -71,15 +78,15 @@ postgres: install ## Check that the local PostgreSQL answers; start the Debian c
 	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start; \
 	  sleep 2; $(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()"; }
 
-bench: install ## Benchmark publishing at PAGES pages (default 10000) against plain MkDocs; prints a summary line
+bench: dev ## Benchmark publishing at PAGES pages (default 10000) against plain MkDocs; prints a summary line
 	$(PY) -m bench.run --pages $(PAGES)
 
-load: install postgres ## Load test on loopback (wrk, production profile, PostgreSQL): static pages, API, admin login at 50 and 200 clients
+load: dev postgres ## Load test on loopback (wrk, production profile, PostgreSQL): static pages, API, admin login at 50 and 200 clients
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the load test…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench.load $(LOAD_ARGS)
 
-faults: install postgres ## Fault script: kill a worker mid-build, lose the database during a publish, fail a build
+faults: dev postgres ## Fault script: kill a worker mid-build, lose the database during a publish, fail a build
 	$(PY) -m bench.faults
 
 clean: ## Remove the built site, generated Markdown and the local database
