@@ -17,20 +17,12 @@ from django.http import HttpRequest
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import Page, PageViewRestriction
 
+from cms.core.kinds import by_folder, kinds
+from cms.publishing.content_json import ContentJson, item_date, summary
+from cms.publishing.context import SiteContext
+from cms.publishing.export import ExportCache, export_snapshot
 from cms.publishing.models import SiteBuild
-from cms.publishing.snapshot import ExportCache, export_snapshot
-
-from .content import (
-    FOLDER_KINDS,
-    all_items,
-    collection_summary,
-    collections_json,
-    item_counts,
-    item_date,
-    region_out,
-    searchable_text,
-    summary,
-)
+from cms.publishing.search import entry_text, normalize
 
 router = Router(tags=["公开内容"])
 CACHE = ExportCache()
@@ -51,8 +43,8 @@ class ItemPage(Schema):
 
 
 class ItemFilters(Schema):
-    kind: Literal["case", "list", "notice"] | None = Field(
-        None, description="类别：case 经验案例、list 清单、notice 两标三牌公示"
+    kind: str | None = Field(
+        None, description="类别代码，例如 case 经验案例、list 清单、notice 两标三牌公示", max_length=40
     )
     region: str | None = Field(None, description="地区网址标识；包含其全部下级地区", max_length=100)
     theme: str | None = Field(None, description="主题，例如 物业", max_length=50)
@@ -68,8 +60,35 @@ class ItemFilters(Schema):
 # Even with an unchanged build queue the items are checked against the database this often (seconds), in
 # case a change reached the database without asking for a build.
 MAX_AGE = 60.0
-_MEMO = {"stamp": None, "checked": 0.0, "snap": None, "items": None, "counts": None, "collections": None}
-_ITEM_MEMO = {}
+
+
+class PublicContent:
+    """This process's view of the public content: the export and its JSON, redone only when content may
+    have changed (see ``content_stamp``), each item converted again only when its content changed."""
+
+    def __init__(self):
+        self.export = ExportCache()
+        self.json_memo = {}
+        self.stamp, self.checked = None, 0.0
+        self.snap = self.content = self.texts = None
+
+    def current(self):
+        stamp, now = content_stamp(), time.monotonic()
+        if self.stamp != stamp or now - self.checked >= MAX_AGE:
+            self.snap = export_snapshot(cache=self.export)
+            self.content = ContentJson(self.snap, self.json_memo)
+            self.stamp, self.checked, self.texts = stamp, now, None
+        return self
+
+    def text(self, item):
+        """The text search finds an item by (the site's search index reads the same extractor)."""
+        if self.texts is None:
+            site = SiteContext(self.snap, "/")
+            self.texts = {(k.name, e["meta"]["slug"]): entry_text(site, k, e) for k, e in self.snap.items()}
+        return self.texts[(item["kind"], item["slug"])]
+
+
+PUBLIC = PublicContent()
 
 
 def content_stamp():
@@ -95,41 +114,16 @@ def content_stamp():
 
 
 def current_snapshot():
-    """The export behind the API, redone only when content may have changed (see ``content_stamp``)."""
-    stamp, now = content_stamp(), time.monotonic()
-    if _MEMO["stamp"] != stamp or now - _MEMO["checked"] >= MAX_AGE:
-        snap = export_snapshot(cache=CACHE)
-        _MEMO.update(
-            stamp=stamp, checked=now, snap=snap, items=all_items(snap, _ITEM_MEMO), counts=None, collections=None
-        )
-    return _MEMO["snap"]
+    """The export behind the API (the anonymous-routes policy asks it what public content uses)."""
+    return PUBLIC.current().snap
 
 
-def current_items():
-    """All public items as JSON, and the region tree."""
-    current_snapshot()
-    return _MEMO["items"]
-
-
-def current_collections():
-    """Trainers' sets as JSON by slug, each naming only public cases, in the curator's order."""
-    snap = current_snapshot()
-    if _MEMO["collections"] is None:
-        items, _regions = _MEMO["items"]
-        _MEMO["collections"] = {c["slug"]: c for c in collections_json(snap.collections, items)}
-    return _MEMO["collections"]
-
-
-def region_counts():
-    items, regions = current_items()
-    if _MEMO["counts"] is None:
-        _MEMO["counts"] = item_counts(items, regions)
-    return _MEMO["counts"]
-
-
-def apply_filters(items, regions, filters):
-    items = list(items)  # the item list is shared between requests: never sort it in place
+def apply_filters(state, filters):
+    items, regions = list(state.content.items), state.content.regions  # shared between requests: never sort in place
     if filters.kind:
+        names = [k.name for k in kinds() if k.item]
+        if filters.kind not in names:
+            raise HttpError(404, f"类别“{filters.kind}”不存在，可用：{'、'.join(names)}")
         items = [i for i in items if i["kind"] == filters.kind]
     if filters.region:
         if filters.region not in regions.nodes:
@@ -145,8 +139,8 @@ def apply_filters(items, regions, filters):
     if filters.date_to:
         items = [i for i in items if item_date(i) and item_date(i) <= filters.date_to]
     if filters.q:
-        terms = filters.q.split()
-        items = [i for i in items if all(term in searchable_text(i) for term in terms)]
+        terms = [normalize(term) for term in filters.q.split()]
+        items = [i for i in items if all(term in state.text(i) for term in terms)]
     key, reverse = filters.ordering.lstrip("-"), filters.ordering.startswith("-")
     items.sort(key=lambda i: i["slug"])
     items.sort(key=(item_date if key == "date" else lambda i: i["title"]), reverse=reverse)
@@ -155,25 +149,23 @@ def apply_filters(items, regions, filters):
 
 @router.get("/items/", response=ItemPage, summary="检索已发布的案例、清单和公示", auth=None)
 def list_items(request: HttpRequest, filters: ItemFilters = Query(...)):  # noqa: B008 - ninja's query parameters
-    items, regions = current_items()
-    items = apply_filters(items, regions, filters)
+    items = apply_filters(PUBLIC.current(), filters)
     page = items[filters.offset : filters.offset + filters.limit]
     return {"count": len(items), "items": [summary(i) for i in page]}
 
 
 @router.get("/regions/", response=list[RegionOut], summary="地区（含每个地区及其下级的条目数）", auth=None)
 def list_regions(request: HttpRequest):
-    _items, regions = current_items()
-    counts = region_counts()
-    return [region_out(slug, regions, counts) for slug in regions.nodes]
+    content = PUBLIC.current().content
+    return [content.region(slug) for slug in content.regions.nodes]
 
 
 @router.get("/regions/{slug}/", response=RegionOut, summary="一个地区", auth=None)
 def get_region(request: HttpRequest, slug: str):
-    _items, regions = current_items()
-    if slug not in regions.nodes:
+    content = PUBLIC.current().content
+    if slug not in content.regions.nodes:
         raise HttpError(404, f"地区“{slug}”不存在")
-    return region_out(slug, regions, region_counts())
+    return content.region(slug)
 
 
 class ImageOut(Schema):
@@ -245,24 +237,20 @@ def submit_for_review(request: HttpRequest, page_id: int):
     return {"id": page.pk, "status": "in_moderation"}
 
 
-@router.get("/collections/", response=list[dict[str, Any]], summary="案例合集（培训用的案例集）", auth=None)
-def list_collections(request: HttpRequest):
-    return [collection_summary(c) for c in current_collections().values()]
-
-
-@router.get("/collections/{slug}/", response=dict[str, Any], summary="一个案例合集：按顺序的案例和教学提示", auth=None)
-def get_collection(request: HttpRequest, slug: str):
-    collection = current_collections().get(slug)
-    if collection is None:
-        raise HttpError(404, "没有这个已发布的案例合集")
-    return collection
+@router.get("/{section}/", response=Any, summary="一类内容的索引（与静态 JSON 的 index.json 相同）", auth=None)
+def get_index(request: HttpRequest, section: str):
+    kind = by_folder(section)
+    if kind is None:
+        raise HttpError(404, "没有这一类内容")
+    content = PUBLIC.current().content
+    if kind.item:
+        return kind.index_json([summary(i) for i in content.newest() if i["kind"] == kind.name])
+    return kind.index_json(list(content.sets[kind.folder].values()))
 
 
 @router.get("/{section}/{slug}/", response=dict[str, Any], summary="一个条目的全部字段", auth=None)
-def get_item(request: HttpRequest, section: Literal["cases", "lists", "notices"], slug: str):
-    items, _regions = current_items()
-    kind = FOLDER_KINDS[section]
-    for item in items:
-        if item["kind"] == kind and item["slug"] == slug:
-            return item
-    raise HttpError(404, "没有这个已发布的条目")
+def get_item(request: HttpRequest, section: str, slug: str):
+    found = PUBLIC.current().content.find(section, slug) if by_folder(section) else None
+    if found is None:
+        raise HttpError(404, "没有这个已发布的条目")
+    return found

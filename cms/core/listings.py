@@ -72,34 +72,28 @@ def date_range(label):
 
 
 def viewsets():
-    from cms.cases.models import CaseStudyPage
-    from cms.lists.models import DutyListPage, ListKind
-    from cms.signage.models import SignageNoticePage
+    """One listing per kind of item, from the registry of kinds (each declares its admin filters)."""
+    from .kinds import kinds
 
-    case_filters = filterset_for(CaseStudyPage, source_date=date_range(_("来源日期")))
-    list_filters = filterset_for(
-        DutyListPage,
-        list_kind=django_filters.ChoiceFilter(label=_("清单类别"), choices=ListKind.choices, empty_label=_("全部")),
-        date_published=date_range(_("发布日期")),
-    )
-    notice_filters = filterset_for(SignageNoticePage, region_field="community", notice_date=date_range(_("公示日期")))
     made = []
-    for name, model, label, icon, order, filters in (
-        ("case_listing", CaseStudyPage, _("经验案例"), "doc-full", 101, case_filters),
-        ("list_listing", DutyListPage, _("清单"), "list-ul", 102, list_filters),
-        ("notice_listing", SignageNoticePage, _("两标三牌公示"), "tag", 103, notice_filters),
-    ):
+    for kind in kinds():
+        if not kind.item:
+            continue
+        extra = dict(kind.admin_filters())
+        if kind.admin_date_field:
+            extra[kind.admin_date_field] = date_range(kind.admin_date_label)
+        filters = filterset_for(kind.model, region_field=kind.admin_region_field, **extra)
         viewset_class = type(
-            f"{model.__name__}ListingViewSet",
+            f"{kind.model.__name__}ListingViewSet",
             (PageListingViewSet,),
             {
-                "model": model,
-                "icon": icon,
-                "menu_label": label,
-                "menu_order": order,
+                "model": kind.model,
+                "icon": kind.admin_icon,
+                "menu_label": kind.label,
+                "menu_order": 100 + kind.order // 10,
                 "add_to_admin_menu": True,
                 "filterset_class": filters,
             },
         )
-        made.append(viewset_class(name))
+        made.append(viewset_class(f"{kind.name}_listing"))
     return made

@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .forms import SitePageForm
+from .kinds import for_model
 from .validation import GatedModelMixin, shorten_slug
 
 
@@ -132,6 +133,21 @@ class DisclosureFields(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def display_labels(cls):
+        """[(field, label)] in the order a page shows them (the validity dates before the attribute)."""
+        order = (
+            "index_number",
+            "publisher",
+            "document_number",
+            "date_written",
+            "date_published",
+            "valid_from",
+            "valid_until",
+            "public_attribute",
+        )
+        return [(name, str(cls._meta.get_field(name).verbose_name)) for name in order]
+
     def clean(self):
         super().clean()
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
@@ -164,9 +180,8 @@ class SiteItemPage(SitePage):
         abstract = True
 
     def serve_preview(self, request, mode_name):
-        from cms.publishing.preview import preview_response
-
-        return preview_response(self)
+        # Its kind (registered by its app) renders it with the site's own renderer and theme.
+        return for_model(self).preview(self)
 
 
 class SectionIndexPage(SitePage):
@@ -189,12 +204,7 @@ class HomePage(SitePage):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = [
-        "cases.CaseStudyIndexPage",
-        "lists.DutyListIndexPage",
-        "signage.SignageNoticeIndexPage",
-        "cases.CaseCollectionIndexPage",
-    ]
+    # Any section page may stand below it (each kind's section page names core.HomePage as its parent).
     max_count = 1
 
     class Meta:

@@ -12,7 +12,6 @@ date styles or line breaks inside a list of bodies never republish an unchanged 
 import hashlib
 import io
 import uuid
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -24,111 +23,16 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from cms.cases.models import (
-    CaseCollectionEntry,
-    CaseKeyFigure,
-    CasePolicyDocument,
-    CasePractice,
-    CaseStudyPage,
-)
+from cms.core.kinds import by_folder, kinds
 from cms.core.models import DisclosureFields, HomePage, Region
-from cms.core.validation import describe, unusable_character
-from cms.lists.models import DutyListPage, ListItem, ListKind, item_errors
-from cms.signage.models import NoticePhoto, RetainedSign, SignageNoticePage
+from cms.core.validation import describe
 
-from .portable import KIND_DIRS, ContentError, as_date, load_yaml, markdown_to_blocks, read_document, read_text
-from .snapshot import (
-    LEVELS,
-    REDIRECT_PATH,
-    SECTIONS,
-    SERIALIZERS,
-    Snapshot,
-    sanitized,
-)
+from .export import redirect_path
+from .portable import ContentError, as_date, read_folder, require
+from .snapshot import sanitized
 
-MODELS = {attr: model for attr, model, *_rest in SERIALIZERS}
-SERIALIZE = {attr: serialize for attr, _model, serialize, *_rest in SERIALIZERS}
+LEVELS = {str(label): value for value, label in Region.Level.choices}
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-
-
-# --- reading and checking a folder --------------------------------------------------------------
-
-
-def read_folder(folder):
-    """Parse and check a content folder without touching the database."""
-    folder = Path(folder)
-    snap = Snapshot()
-    regions_file = folder / "regions.yaml"
-    if regions_file.exists():
-        snap.regions = load_yaml(read_text(regions_file), regions_file) or []
-        if not isinstance(snap.regions, list):
-            raise ContentError(regions_file, "应为地区列表（每项包含 name、slug、level）")
-        _check_text(snap.regions, regions_file)
-    site_file = folder / "site.yaml"
-    if site_file.exists():
-        snap.site = load_yaml(read_text(site_file), site_file) or {}
-        if not isinstance(snap.site, dict):
-            raise ContentError(site_file, "应为“键: 值”形式")
-        _check_text(snap.site, site_file)
-    for kind, dirname in KIND_DIRS.items():
-        for path in sorted((folder / dirname).glob("*.md")):
-            doc = read_document(path)
-            _require(doc.meta, path, ["id", "slug", "title"])
-            for key in ("slug", "title"):
-                if not isinstance(doc.meta[key], str):
-                    raise ContentError(path, f"字段“{key}”应为文字")
-            try:
-                uuid.UUID(str(doc.meta["id"]))
-            except ValueError as exc:
-                raise ContentError(path, f"id“{doc.meta['id']}”不是有效的 UUID") from exc
-            if doc.meta["slug"] != path.stem:
-                raise ContentError(path, f"slug“{doc.meta['slug']}”必须与文件名“{path.stem}”一致")
-            _check_text(doc.meta, path)
-            _check_text(doc.body, path)
-            entry = {"meta": doc.meta, "path": path}
-            if kind in ("list", "collection"):
-                entry["text"] = doc.body
-            else:
-                entry["blocks"] = markdown_to_blocks(doc.body, path)
-            getattr(snap, dirname).append(entry)
-    redirects_file = folder / "redirects.yaml"
-    if redirects_file.exists():
-        snap.redirects = load_yaml(read_text(redirects_file), redirects_file) or []
-        if not isinstance(snap.redirects, list):
-            raise ContentError(redirects_file, "应为一个列表，每项包含 from 和 to")
-        for n, item in enumerate(snap.redirects, start=1):
-            for key in ("from", "to"):
-                value = item.get(key) if isinstance(item, dict) else None
-                if not isinstance(value, str) or not REDIRECT_PATH.match(value):
-                    raise ContentError(
-                        redirects_file, f"第 {n} 项的“{key}”应为 /cases/…/、/lists/…/ 或 /notices/…/ 形式的网址路径"
-                    )
-    seen = {}
-    for entry in [e for _kind, e in snap.items()] + snap.collections:
-        key = str(entry["meta"]["id"])
-        if key in seen:
-            raise ContentError(entry["path"], f"id 与 {seen[key]} 重复")
-        seen[key] = entry["path"]
-    return snap
-
-
-def _check_text(value, path, field=""):
-    """Reject text no file or page can hold: lone UTF-16 surrogates and control characters."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(item, path, f"{field}.{key}" if field else str(key))
-    elif isinstance(value, list):
-        for n, item in enumerate(value, start=1):
-            _check_text(item, path, f"{field}[{n}]")
-    elif isinstance(value, str) and (ch := unusable_character(value)):
-        where = f"字段“{field}”" if field else "正文"
-        raise ContentError(path, f"{where}含有无效字符 U+{ord(ch):04X}，请删除后重试")
-
-
-def _require(meta, path, keys):
-    for key in keys:
-        if meta.get(key) in (None, ""):
-            raise ContentError(path, f"缺少必填字段“{key}”")
 
 
 # --- typed reads of parsed YAML (a value of the wrong shape is an error naming its field) -----------
@@ -211,20 +115,17 @@ class Loader:
             self.stdout.write(message)
 
     def run(self):
-        snap = read_folder(self.folder)
+        snap = read_folder(self.folder, redirect_path())
         with transaction.atomic():
             self.load_regions(snap.regions)
             sections = self.load_site(snap.site)
-            total = len(snap.cases) + len(snap.lists) + len(snap.notices) + len(snap.collections)
-            done = 0
-            # Collections come after the cases they name.
-            for attr in ("cases", "lists", "notices", "collections"):
-                for entry in getattr(snap, attr):
-                    self.load_page(attr, entry, sections[attr])
-                    done += 1
-                    self.say(f"[{done}/{total}] {entry['path'].relative_to(self.folder)}")
-            for entry in snap.lists:
-                self.link_supersedes(entry)
+            total = sum(len(entries) for entries in snap.entries.values())
+            # In the kinds' order: a kind naming others comes after them.
+            for done, (kind, entry) in enumerate(snap.all(), start=1):
+                self.load_page(kind, entry, sections[kind.folder])
+                self.say(f"[{done}/{total}] {entry['path'].relative_to(self.folder)}")
+            for kind, entry in snap.all():
+                kind.after_load(self, entry)
             self.load_redirects(snap.redirects)
         return self.stats
 
@@ -237,10 +138,10 @@ class Loader:
 
     def load_redirects(self, redirects):
         path = self.folder / "redirects.yaml"
-        models = {"cases": CaseStudyPage, "lists": DutyListPage, "notices": SignageNoticePage}
+        pattern = redirect_path()
         for n, item in enumerate(redirects, start=1):
-            section, slug = REDIRECT_PATH.match(item["to"]).groups()
-            page = models[section].objects.filter(slug=slug).first()
+            folder, slug = pattern.match(item["to"]).groups()
+            page = by_folder(folder).model.objects.filter(slug=slug).first()
             if page is None:
                 raise ContentError(path, f"第 {n} 项指向的页面“{item['to']}”不存在")
             old_path = Redirect.normalise_path(item["from"])
@@ -259,7 +160,7 @@ class Loader:
         for node in tree or []:
             if not isinstance(node, dict):
                 raise ContentError(path, f"地区条目格式不对：{str(node)[:40]}")
-            _require(node, path, ["name", "slug", "level"])
+            require(node, path, ["name", "slug", "level"])
             name, slug = text(node, "name", path), text(node, "slug", path)
             level = LEVELS.get(text(node, "level", path))
             if level is None:
@@ -316,13 +217,14 @@ class Loader:
             site_obj.root_page = home
             site_obj.save()
         sections = {}
-        for key, (model, slug) in SECTIONS.items():
+        for kind in kinds():
+            key = kind.folder
             data = mapping(site, key, path)
-            index = model.objects.first()
-            title = text(data, "title", path, f"{key} 的") or (index.title if index else key)
+            index = kind.index_model.objects.first()
+            title = text(data, "title", path, f"{key} 的") or (index.title if index else kind.label)
             intro = text(data, "intro", path, f"{key} 的")
             if index is None:
-                index = model(title=title, slug=slug, intro=intro)
+                index = kind.index_model(title=title, slug=key, intro=intro)
                 self.save(index, path, lambda index=index: home.add_child(instance=index))
                 self.save(index, path, lambda index=index: index.save_revision().publish())
                 self.other_changes += 1
@@ -334,20 +236,19 @@ class Loader:
         return sections
 
     # pages
-    def load_page(self, attr, entry, index):
+    def load_page(self, kind, entry, index):
         meta, path = entry["meta"], entry["path"]
-        model, serialize = MODELS[attr], SERIALIZE[attr]
         key = uuid.UUID(str(meta["id"]))
-        page = model.objects.filter(translation_key=key).first()
+        page = kind.model.objects.filter(translation_key=key).first()
         created = page is None
         before = None
         if created:
-            page = model(translation_key=key, locale=index.locale)
+            page = kind.model(translation_key=key, locale=index.locale)
         elif page.live and not page.has_unpublished_changes:
-            before = sanitized(serialize(page, {}))
+            before = sanitized(kind.serialize(page, {}))
         page.title, page.slug = meta["title"], meta["slug"]
-        getattr(self, f"apply_{attr}")(page, meta, entry, path)
-        if before is not None and before == sanitized(serialize(page, {})):
+        kind.apply(self, page, entry, path)
+        if before is not None and before == sanitized(kind.serialize(page, {})):
             self.stats["unchanged"] += 1
             return page
         if created:
@@ -403,60 +304,6 @@ class Loader:
         self.images[ref] = image.pk
         return image.pk
 
-    def apply_cases(self, page, meta, entry, path):
-        _require(meta, path, ["region", "summary"])
-        source = mapping(meta, "source", path)
-        _require(source, path, ["publisher"])
-        page.region = self.region(text(meta, "region", path), path, "region")
-        page.summary = text(meta, "summary", path)
-        page.source_publisher = text(source, "publisher", path, "source 的")
-        page.source_date = as_date(source.get("date"), path, "source.date")
-        page.source_edition = text(source, "edition", path, "source 的")
-        page.source_byline = text(source, "byline", path, "source 的")
-        page.source_url = text(source, "url", path, "source 的")
-        page.communities = [self.region(s, path, "communities") for s in strings(meta, "communities", path)]
-        page.themes.set(strings(meta, "themes", path))
-        page.practices = ordered(
-            [
-                CasePractice(name=text(p, "name", path), description=text(p, "description", path))
-                for p in rows(meta, "practices", path)
-            ]
-        )
-        page.key_figures = ordered([self.key_figure(f, path) for f in rows(meta, "key_figures", path)])
-        page.policy_documents = ordered(
-            [
-                CasePolicyDocument(number=text(d, "number", path), title=text(d, "title", path))
-                for d in rows(meta, "policy_documents", path)
-            ]
-        )
-        self.stream(page, "body", entry["blocks"], path)
-
-    def key_figure(self, data, path):
-        def number(key):
-            value = data.get(key)
-            if value is None:
-                return None
-            try:
-                if isinstance(value, bool):
-                    raise InvalidOperation
-                number = Decimal(str(value))
-            except InvalidOperation as exc:
-                raise ContentError(path, f"关键数字“{text(data, 'label', path)}”的“{key}”不是数字：{value!r}") from exc
-            if not number.is_finite():
-                raise ContentError(path, f"关键数字“{text(data, 'label', path)}”的“{key}”不是有限的数字")
-            return number
-
-        value = number("value")
-        if value is None:
-            raise ContentError(path, f"关键数字“{text(data, 'label', path)}”缺少数值 value")
-        return CaseKeyFigure(
-            label=text(data, "label", path),
-            value=value,
-            unit=text(data, "unit", path),
-            before=number("before"),
-            approximate=bool(data.get("approximate")),
-        )
-
     def apply_disclosure(self, page, meta, path):
         data = mapping(meta, "disclosure", path)
         for name in DisclosureFields.DISCLOSURE_FIELDS:
@@ -464,98 +311,3 @@ class Loader:
                 setattr(page, name, as_date(data.get(name), path, f"disclosure.{name}"))
             else:
                 setattr(page, name, text(data, name, path, "disclosure 的"))
-
-    def apply_lists(self, page, meta, entry, path):
-        _require(meta, path, ["region", "list_kind"])
-        list_kind = text(meta, "list_kind", path)
-        if list_kind not in ListKind.values:
-            raise ContentError(path, f"未知的清单类别“{list_kind[:40]}”，可用：{'、'.join(ListKind.values)}")
-        page.region = self.region(text(meta, "region", path), path, "region")
-        page.list_kind = list_kind
-        page.scope = text(meta, "scope", path) or "all"
-        page.version_label = text(meta, "version_label", path)
-        # One body per line: a body written with a line break inside is two bodies (as the page stores them).
-        bodies = [line.strip() for body in strings(meta, "issuing_bodies", path) for line in body.splitlines()]
-        page.issuing_bodies = "\n".join(b for b in bodies if b)
-        page.intro = entry["text"].strip()
-        self.apply_disclosure(page, meta, path)
-        items = []
-        for row, data in enumerate(rows(meta, "items", path), start=1):
-            if not data.get("name"):
-                raise ContentError(path, f"items 第{row}条缺少“name”（事项名称）")
-            number = data.get("number")
-            if not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 1_000_000:
-                raise ContentError(
-                    path, f"items 第{row}条（{text(data, 'name', path)[:30]}）的序号“number”必须是正整数"
-                )
-            item = ListItem(**{k: text(data, k, path, f"items 第{row}条的") for k in ListItem.TEXT_FIELDS})
-            item.number = number
-            item.basis = [
-                ("basis", {"text": text(b, "text", path), "version": text(b, "version", path)})
-                for b in rows(data, "basis", path)
-            ]
-            items.append(item)
-        errors = item_errors(page.list_kind, items)
-        if errors:
-            raise ContentError(path, "；".join(str(e) for e in errors))
-        page.items = ordered(items)
-
-    def link_supersedes(self, entry):
-        meta, path = entry["meta"], entry["path"]
-        page = DutyListPage.objects.get(translation_key=uuid.UUID(str(meta["id"])))
-        wanted = None
-        if meta.get("supersedes"):
-            wanted = DutyListPage.objects.filter(slug=text(meta, "supersedes", path)).first()
-            if wanted is None:
-                raise ContentError(path, f"supersedes 引用的清单“{str(meta['supersedes'])[:60]}”不存在")
-        if page.supersedes_id != (wanted.pk if wanted else None):
-            page.supersedes = wanted
-            self.save(page, path, lambda: page.save_revision().publish())
-            self.stats["updated"] += 1
-
-    def apply_collections(self, page, meta, entry, path):
-        page.intro = entry["text"].strip()
-        page.audience = text(meta, "audience", path)
-        entries = []
-        for n, data in enumerate(rows(meta, "entries", path), start=1):
-            slug = text(data, "case", path)
-            case = CaseStudyPage.objects.filter(slug=slug).first() if slug else None
-            if case is None:
-                raise ContentError(path, f"entries 第{n}条引用的案例“{slug[:60]}”不存在")
-            entries.append(CaseCollectionEntry(case=case, note=text(data, "note", path)))
-        if not entries:
-            raise ContentError(path, "合集至少要包含一个案例（entries）")
-        page.entries = ordered(entries)
-
-    def apply_notices(self, page, meta, entry, path):
-        _require(meta, path, ["community", "date"])
-        page.community = self.region(text(meta, "community", path), path, "community")
-        page.notice_date = as_date(meta["date"], path, "date")
-        page.round = text(meta, "round", path) or "first"
-        counts = mapping(meta, "counts", path)
-        for key in ("before", "removed", "after"):
-            value = counts.get(key)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10**9):
-                raise ContentError(path, f"counts.{key} 应为非负整数")
-        page.count_before, page.count_removed, page.count_after = (
-            counts.get(k) for k in ("before", "removed", "after")
-        )
-        page.responsible_body = text(meta, "responsible_body", path)
-        self.apply_disclosure(page, meta, path)
-        page.retained_signs = ordered(
-            [
-                RetainedSign(kind=text(s, "kind", path), text=text(s, "text", path), position=text(s, "position", path))
-                for s in rows(meta, "retained_signs", path)
-            ]
-        )
-        page.photos = ordered(
-            [
-                NoticePhoto(
-                    image_id=self.image(p.get("image"), path),
-                    phase=text(p, "phase", path) or "after",
-                    caption=text(p, "caption", path),
-                )
-                for p in rows(meta, "photos", path)
-            ]
-        )
-        self.stream(page, "body", entry["blocks"], path)

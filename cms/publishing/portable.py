@@ -1,20 +1,24 @@
 """The portable content format: Markdown files with YAML front matter, read and written byte-stably.
 
-A content folder holds ``regions.yaml``, ``site.yaml``, ``cases/*.md``, ``lists/*.md``,
-``notices/*.md`` and ``media/``. Everything here works on plain dicts; ``snapshot`` maps them to and
-from Wagtail.
+A content folder holds ``regions.yaml``, ``site.yaml``, ``redirects.yaml``, one folder of ``*.md`` per
+kind of content (``cases/``, ``lists/`` …) and ``media/``. Everything here works on snapshots of plain
+dicts: ``write_folder`` writes one (``dump_content``), ``read_folder`` reads and checks one without touching
+the database (``load_content``, see ``loader``).
 """
 
 import datetime
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .files import write_if_changed
+from cms.core.kinds import kinds
+from cms.core.validation import unusable_character
 
-KIND_DIRS = {"case": "cases", "list": "lists", "notice": "notices", "collection": "collections"}
+from .files import UnsafePath, write_if_changed
+from .snapshot import Snapshot
 
 
 class ContentError(Exception):
@@ -238,12 +242,6 @@ def compact(mapping):
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
 
 
-def number_out(value):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def as_date(value, path, field):
     if value in (None, ""):
         return None
@@ -253,3 +251,115 @@ def as_date(value, path, field):
         return datetime.date.fromisoformat(str(value))
     except ValueError as exc:
         raise ContentError(path, f"字段“{field}”的日期“{value}”无法识别，应写成 2024-05-01") from exc
+
+
+# --- folders ----------------------------------------------------------------------------------------
+
+
+def write_folder(snap, folder):
+    """Write a snapshot as a content folder; files no longer in the CMS are removed.
+
+    Every name is the system's (slugs the CMS validated, content digests of images) and checked to stay
+    inside the folder; an item whose name is unusable is reported in ``snap.problems`` and left out.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_if_changed(folder, "regions.yaml", dump_yaml(snap.regions))
+    write_if_changed(folder, "site.yaml", dump_yaml(snap.site))
+    if snap.redirects:
+        write_if_changed(folder, "redirects.yaml", dump_yaml(snap.redirects))
+    elif (folder / "redirects.yaml").exists():
+        (folder / "redirects.yaml").unlink()
+    for kind in kinds():
+        (folder / kind.folder).mkdir(exist_ok=True)
+        keep = set()
+        for entry in snap.of(kind):
+            name = f"{entry['meta']['slug']}.md"
+            body = entry["text"] if kind.body == "text" else blocks_to_markdown(entry["blocks"])
+            try:
+                write_document(folder, f"{kind.folder}/{name}", entry["meta"], body)
+            except UnsafePath as exc:
+                snap.problems.append({"item": f"{kind.folder}/{entry['meta']['slug'][:60]}", "reason": str(exc)})
+                continue
+            keep.add(name)
+        for stale in (folder / kind.folder).glob("*.md"):
+            if stale.name not in keep:
+                stale.unlink()
+    copy_images(snap.images, folder)
+
+
+def read_folder(folder, redirect_path):
+    """Parse and check a content folder without touching the database; entries carry their ``path``."""
+    folder = Path(folder)
+    snap = Snapshot()
+    regions_file = folder / "regions.yaml"
+    if regions_file.exists():
+        snap.regions = load_yaml(read_text(regions_file), regions_file) or []
+        if not isinstance(snap.regions, list):
+            raise ContentError(regions_file, "应为地区列表（每项包含 name、slug、level）")
+        check_text(snap.regions, regions_file)
+    site_file = folder / "site.yaml"
+    if site_file.exists():
+        snap.site = load_yaml(read_text(site_file), site_file) or {}
+        if not isinstance(snap.site, dict):
+            raise ContentError(site_file, "应为“键: 值”形式")
+        check_text(snap.site, site_file)
+    for kind in kinds():
+        entries = snap.entries.setdefault(kind.folder, [])
+        for path in sorted((folder / kind.folder).glob("*.md")):
+            doc = read_document(path)
+            require(doc.meta, path, ["id", "slug", "title"])
+            for key in ("slug", "title"):
+                if not isinstance(doc.meta[key], str):
+                    raise ContentError(path, f"字段“{key}”应为文字")
+            try:
+                uuid.UUID(str(doc.meta["id"]))
+            except ValueError as exc:
+                raise ContentError(path, f"id“{doc.meta['id']}”不是有效的 UUID") from exc
+            if doc.meta["slug"] != path.stem:
+                raise ContentError(path, f"slug“{doc.meta['slug']}”必须与文件名“{path.stem}”一致")
+            check_text(doc.meta, path)
+            check_text(doc.body, path)
+            entry = {"meta": doc.meta, "path": path}
+            if kind.body == "text":
+                entry["text"] = doc.body
+            else:
+                entry["blocks"] = markdown_to_blocks(doc.body, path)
+            entries.append(entry)
+    redirects_file = folder / "redirects.yaml"
+    if redirects_file.exists():
+        snap.redirects = load_yaml(read_text(redirects_file), redirects_file) or []
+        if not isinstance(snap.redirects, list):
+            raise ContentError(redirects_file, "应为一个列表，每项包含 from 和 to")
+        folders = "、".join(f"/{k.folder}/…/" for k in kinds() if k.item)
+        for n, item in enumerate(snap.redirects, start=1):
+            for key in ("from", "to"):
+                value = item.get(key) if isinstance(item, dict) else None
+                if not isinstance(value, str) or not redirect_path.match(value):
+                    raise ContentError(redirects_file, f"第 {n} 项的“{key}”应为 {folders} 形式的网址路径")
+    seen = {}
+    for _kind, entry in snap.all():
+        key = str(entry["meta"]["id"])
+        if key in seen:
+            raise ContentError(entry["path"], f"id 与 {seen[key]} 重复")
+        seen[key] = entry["path"]
+    return snap
+
+
+def check_text(value, path, field=""):
+    """Reject text no file or page can hold: lone UTF-16 surrogates and control characters."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_text(item, path, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value, start=1):
+            check_text(item, path, f"{field}[{n}]")
+    elif isinstance(value, str) and (ch := unusable_character(value)):
+        where = f"字段“{field}”" if field else "正文"
+        raise ContentError(path, f"{where}含有无效字符 U+{ord(ch):04X}，请删除后重试")
+
+
+def require(meta, path, keys):
+    for key in keys:
+        if meta.get(key) in (None, ""):
+            raise ContentError(path, f"缺少必填字段“{key}”")

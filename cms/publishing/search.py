@@ -41,10 +41,11 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
+from cms.core.kinds import kinds
+
 from .files import atomic_write
 from .sitebuild import page_url
 
-INDEXED_SECTIONS = ("cases/", "lists/", "notices/", "collections/")
 INDEX_DIR = "search-index"
 MANIFEST = "index.json"
 DELTA_LIMIT = 400  # pages; past this the base is rewritten
@@ -78,7 +79,8 @@ TITLE = 0x80
 
 
 def indexed_uris(src_uris):
-    return [uri for uri in src_uris if uri.startswith(INDEXED_SECTIONS) and not uri.endswith("/index.md")]
+    sections = tuple(f"{kind.folder}/" for kind in kinds())
+    return [uri for uri in src_uris if uri.startswith(sections) and not uri.endswith("/index.md")]
 
 
 def normalize(text):
@@ -435,3 +437,10 @@ def index_search(generation, report, previous):
     atomic_write(root / MANIFEST, manifest)
     atomic_write(root / (MANIFEST + ".gz"), _compressed(manifest))
     return {"layout": LAYOUT, "bundles": bundles, "base": base}
+
+
+def entry_text(site, kind, entry):
+    """All the text search finds an item by, normalized — the one extractor (``ContentKind.search_text``)
+    behind the site's index and the API's ``q=``."""
+    parts, rows, tail = kind.search_text(site, entry)
+    return normalize(" ".join([*parts, *(text for _id, text in rows), *tail]))

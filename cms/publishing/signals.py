@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from cms.core.kinds import for_model
 from cms.core.models import Region
 
 from .tasks import request_build
@@ -24,17 +25,15 @@ def on_moved(sender, instance, **kwargs):
         request_build(f"移动：{instance.title}")
 
 
-SECTION_OF = {"casestudypage": "cases", "dutylistpage": "lists", "signagenoticepage": "notices"}
-
-
 def on_slug_changed(sender, instance, instance_before, **kwargs):
     """Keep a published page's old address: it forwards to the new one on the site (Wagtail's own
     redirect recording needs Wagtail to serve pages, which this headless CMS does not)."""
     from wagtail.contrib.redirects.models import Redirect
 
-    section = SECTION_OF.get(instance._meta.model_name)
-    if section is None or not instance_before.live:
+    kind = for_model(instance)
+    if kind is None or not kind.item or not instance_before.live:
         return
+    section = kind.folder
     old_path = Redirect.normalise_path(f"/{section}/{instance_before.slug}/")
     Redirect.objects.filter(old_path=f"/{section}/{instance.slug}").delete()  # the new address is live again
     Redirect.objects.update_or_create(

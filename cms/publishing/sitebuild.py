@@ -333,29 +333,22 @@ def source_state(docs_dir, others=None):
     return dict(sorted(state.items()))
 
 
-# The loaded MkDocs project, kept by the worker process between incremental builds (loading it takes 2-3 s
-# at 10,000 pages): valid while the build signature and the set of files in site_src stay the same.
-_PROJECT = {}
-
-
-def load_project(config_file, docs_dir, generation, state):
-    """The loaded project for this state of site_src (the cached one, moved to `generation`, when it is the same)."""
+def load_project(config_file, docs_dir, generation, state, cache):
+    """The loaded project for this state of site_src: the one the cache holds (moved to ``generation``) when it
+    was loaded for the same state, else a new one (loading takes 2–3 s at 10,000 pages)."""
     key = (str(config_file), str(docs_dir), state)
-    cached = _PROJECT.get("project")
-    if cached is not None and _PROJECT.get("key") == key:
-        cached.move_to(generation)
-        return cached
-    _PROJECT.clear()
+    if cache.project is not None and cache.project_key == key:
+        cache.project.move_to(generation)
+        return cache.project
+    cache.project = None
     project = MkDocsProject(config_file, docs_dir, generation)
-    _PROJECT.update(key=key, project=project)
+    cache.project, cache.project_key = project, key
     return project
 
 
-def forget_project():
-    _PROJECT.clear()
-
-
-def build_generation(config_file, docs_dir, site_dir, signature_paths, force_full=False, workers=2, index_search=None):
+def build_generation(
+    config_file, docs_dir, site_dir, signature_paths, cache, force_full=False, workers=2, index_search=None
+):
     """Build a new generation of the site and switch it in; returns a BuildReport.
 
     ``index_search(generation_dir, report)`` updates the search index inside the new generation before
@@ -384,8 +377,9 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
         started = time.perf_counter()
         with collect_warnings() as warnings:
             if report.full:
-                forget_project()  # a full build loads everything afresh (and its page processes fork from it)
-            project = load_project(config_file, docs_dir, generation, (signature, tuple(pages), frozenset(others)))
+                cache.project = None  # a full build loads everything afresh (and its page processes fork from it)
+            state = (signature, tuple(pages), frozenset(others))
+            project = load_project(config_file, docs_dir, generation, state, cache)
             if report.full:
                 report.rendered = sorted(f.src_uri for f in project.doc_files)
             project.write_static_files()
@@ -417,7 +411,7 @@ def build_generation(config_file, docs_dir, site_dir, signature_paths, force_ful
             report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
             report.timings["search"] = time.perf_counter() - started
     except Exception:
-        forget_project()  # it may be half-way through a page
+        cache.project = None  # it may be half-way through a page
         gens.discard(generation)
         raise
     started = time.perf_counter()

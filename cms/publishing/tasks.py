@@ -22,9 +22,12 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .build import build_site
+from .cache import BuildCache
 from .models import SiteBuild
 
 log = logging.getLogger(__name__)
+# The worker's build cache, kept for the life of the process: each build costs what changed.
+WORKER_CACHE = BuildCache()
 MAX_COALESCE_WAIT = 15.0
 _paused = threading.local()
 
@@ -117,8 +120,10 @@ def wait_for_quiet(build_id):
         time.sleep(settings.SITE_BUILD_DEBOUNCE - quiet)
 
 
-def run_build(build_id):
-    """Run one queued build to the end, recording its outcome; returns the SiteBuild or None if not ours."""
+def run_build(build_id, cache=None):
+    """Run one queued build to the end, recording its outcome; returns the SiteBuild or None if not ours.
+
+    ``cache`` defaults to the worker's own (``WORKER_CACHE``)."""
     recover_interrupted_builds()
     wait_for_quiet(build_id)
     with build_lock():
@@ -129,7 +134,7 @@ def run_build(build_id):
             return None
         build = SiteBuild.objects.get(pk=build_id)
         try:
-            result = build_site(force_full=build.full)
+            result = build_site(force_full=build.full, cache=WORKER_CACHE if cache is None else cache)
         except Exception as exc:
             log.exception("site build %s failed", build_id)
             build.status, build.error = SiteBuild.Status.FAILED, str(exc)[:10000]

@@ -15,7 +15,7 @@ from wagtail.models import Page
 from cms.cases.models import CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.build import build_site
-from cms.publishing.snapshot import image_key
+from cms.publishing.export import image_key
 
 pytestmark = pytest.mark.django_db
 

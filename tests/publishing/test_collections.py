@@ -11,9 +11,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from cms.cases.models import CaseCollectionIndexPage, CaseCollectionPage, CaseStudyPage
 from cms.publishing.build import build_site
+from cms.publishing.export import export_snapshot
 from cms.publishing.loader import Loader
 from cms.publishing.portable import ContentError
-from cms.publishing.snapshot import export_snapshot
 
 from ..conftest import CONTENT, article, read_page, search_records
 
@@ -42,7 +42,7 @@ def test_a_collection_page_lists_its_cases_in_order_with_notes(seeded_site):
 def test_an_unpublished_case_leaves_the_collection_but_not_the_cms(site_dirs):
     CaseStudyPage.objects.get(slug="xinpu-red-property").unpublish()
     snap = export_snapshot()
-    (collection,) = snap.collections
+    (collection,) = snap.entries["collections"]
     assert [e["case"] for e in collection["meta"]["entries"]] == [s for s in ORDER if s != "xinpu-red-property"]
     assert CaseCollectionPage.objects.get(slug=SLUG).entries.count() == 4
     build_site()

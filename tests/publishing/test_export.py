@@ -7,7 +7,7 @@ from wagtail.models import PageViewRestriction
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.build import build_site
-from cms.publishing.snapshot import export_snapshot
+from cms.publishing.export import export_snapshot
 
 from ..conftest import read_page, search_records
 
@@ -29,7 +29,7 @@ def make_case(slug, title, publish=True):
 
 
 def exported_titles():
-    return {entry["meta"]["title"] for entry in export_snapshot().cases}
+    return {entry["meta"]["title"] for entry in export_snapshot().entries["cases"]}
 
 
 def test_a_draft_never_published_is_not_exported():
@@ -45,7 +45,7 @@ def test_unpublished_changes_stay_out_and_the_live_version_is_exported():
     page.save_revision()
     titles = exported_titles()
     assert live_title in titles and "尚未发布的修改标题" not in titles
-    entry = next(e for e in export_snapshot().cases if e["meta"]["slug"] == "hefei-red-property")
+    entry = next(e for e in export_snapshot().entries["cases"] if e["meta"]["slug"] == "hefei-red-property")
     assert entry["meta"]["summary"] != "尚未发布的摘要"
 
 
@@ -94,7 +94,7 @@ def test_the_export_cache_reloads_only_changed_pages():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cms.publishing.snapshot import ExportCache
+    from cms.publishing.export import ExportCache
 
     cache = ExportCache()
     first = export_snapshot(cache=cache)
@@ -102,14 +102,14 @@ def test_the_export_cache_reloads_only_changed_pages():
         again = export_snapshot(cache=cache)
     loaded = [q["sql"] for q in queries.captured_queries if "casekeyfigure" in q["sql"] or "lists_listitem" in q["sql"]]
     assert loaded == []  # nothing changed: no page or child rows were loaded again
-    assert again.cases == first.cases and again.lists == first.lists
+    assert again.entries == first.entries
     page = CaseStudyPage.objects.get(slug="hefei-red-property")
     page.summary = "缓存之后的新摘要"
     page.save_revision().publish()
-    changed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).cases}
+    changed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).entries["cases"]}
     assert changed["hefei-red-property"]["meta"]["summary"] == "缓存之后的新摘要"
     region = Region.objects.get(slug="hefei")
     region.slug = "hefei-renamed"
     region.save()
-    renamed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).cases}
+    renamed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).entries["cases"]}
     assert renamed["hefei-red-property"]["meta"]["region"] == "hefei-renamed"

@@ -345,21 +345,22 @@ def test_old_generations_leave_at_once_and_are_deleted_in_the_background(queued,
 def test_the_worker_keeps_the_loaded_site_project_between_edits(queued, site_dirs):
     """Loading MkDocs takes seconds at 10,000 pages: an edit reuses the worker's loaded project, writing into
     the new generation; a new page (a new file in site_src) loads it afresh."""
-    from cms.publishing import sitebuild
+    from cms.publishing.cache import BuildCache
 
     _src, site = site_dirs
-    run_build(request_build("首次").pk)
-    loaded = sitebuild._PROJECT["project"]
+    cache = BuildCache()
+    run_build(request_build("首次").pk, cache)
+    loaded = cache.project
     page = CaseStudyPage.objects.get(slug="hefei-red-property")
     page.title = "合肥市：项目复用后的新标题"
     page.save_revision().publish()
-    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk)
-    assert sitebuild._PROJECT["project"] is loaded
+    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk, cache)
+    assert cache.project is loaded
     assert loaded.config["site_dir"] == os.path.realpath(site)
     assert "项目复用后的新标题" in read_page(site, "cases/hefei-red-property")
     assert "项目复用后的新标题" in article(read_page(site, "regions/hefei"))
     make_case("another-new", "复用之后新建的案例", region="laiwu")
-    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk)
-    assert sitebuild._PROJECT["project"] is not loaded
+    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk, cache)
+    assert cache.project is not loaded
     assert "复用之后新建的案例" in read_page(site, "cases/another-new")
     assert "复用之后新建的案例" in article(read_page(site, "regions/laiwu"))

@@ -10,9 +10,9 @@ from wagtail.contrib.redirects.models import Redirect
 
 from cms.cases.models import CaseStudyPage
 from cms.publishing.build import build_site
+from cms.publishing.export import export_snapshot
 from cms.publishing.loader import Loader
 from cms.publishing.portable import ContentError
-from cms.publishing.snapshot import export_snapshot
 
 from ..conftest import CONTENT, read_page
 

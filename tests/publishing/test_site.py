@@ -36,7 +36,7 @@ def test_every_published_item_has_a_page_and_the_site_is_chinese(seeded_site):
 def test_navigation_offers_kind_region_and_theme(seeded_site):
     html = read_page(seeded_site, "")
     tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', html)
-    assert tabs[:8] == ["首页", "经验案例", "清单", "两标三牌", "案例合集", "按地区", "按主题", "搜索"]
+    assert tabs[:8] == ["首页", "经验案例", "清单", "两标三牌公示", "案例合集", "按地区", "按主题", "搜索"]
 
 
 def test_case_page_shows_structured_facts_and_citation(seeded_site):
@@ -167,15 +167,16 @@ def test_a_community_without_content_of_its_own_still_has_a_page(site_dirs, sett
 
 def test_qr_codes_are_kept_on_disk_and_read_back_identical(tmp_path):
     """A new process makes no QR code a previous build made: it reads the same SVG back."""
-    from cms.publishing.render import QrCodes, make_qr_svg
+    from cms.publishing.cache import QrCodes
+    from cms.publishing.markdown import make_qr_svg
 
     url = "https://example.org/cases/hefei-red-property/"
     first = QrCodes()
     first.folder = tmp_path / ".cache" / "qr"
-    svg = first.svg(url)
+    svg = first(url)
     assert svg == make_qr_svg(url) and svg.startswith("<svg")
     [stored] = list(first.folder.glob("*.svg"))
     stored.write_text(svg.replace("本页二维码", "从磁盘读回"), encoding="utf-8")  # prove the next one reads it
     second = QrCodes()
     second.folder = first.folder
-    assert "从磁盘读回" in second.svg(url)
+    assert "从磁盘读回" in second(url)

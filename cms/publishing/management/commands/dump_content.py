@@ -1,8 +1,9 @@
-"""Write the CMS's live, public content as a portable content folder."""
+"""Write the CMS's live, public content as a portable content folder (a backup that restores)."""
 
 from django.core.management.base import BaseCommand
 
-from cms.publishing.snapshot import export_snapshot, write_folder
+from cms.publishing.export import export_snapshot
+from cms.publishing.portable import write_folder
 
 
 class Command(BaseCommand):
@@ -14,5 +15,6 @@ class Command(BaseCommand):
     def handle(self, folder, **options):
         snap = export_snapshot()
         write_folder(snap, folder)
-        count = len(snap.cases) + len(snap.lists) + len(snap.notices)
-        self.stdout.write(f"已导出 {count} 个内容页面到 {folder}。")
+        self.stdout.write(f"已导出 {snap.count} 个内容页面到 {folder}。")
+        for problem in snap.problems:
+            self.stderr.write(f"未能导出：{problem['item']}：{problem['reason']}")

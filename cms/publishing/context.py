@@ -1,0 +1,61 @@
+"""What every page of a build may look up: places, where each item is listed, links, QR codes."""
+
+from cms.core.kinds import kinds
+
+from .escape import inline
+from .markdown import make_qr_svg, page_slug, search_filters
+from .regions import RegionTree
+
+
+class SiteContext:
+    """Lookups shared by every page rendered from one snapshot."""
+
+    def __init__(self, snap, site_url, qr=None):
+        self.snap = snap
+        self.site_url = site_url.rstrip("/") + "/"
+        self.regions = RegionTree(snap.regions)
+        self.qr = qr or make_qr_svg  # url -> inline SVG (the build cache keeps them)
+        self.extra = {}  # what each kind precomputes for its pages (``ContentKind.prepare``), by kind name
+        self.in_region = {}  # region slug -> [(kind, entry)] of the items in it or below it
+        for kind in kinds():
+            if not kind.item:
+                continue
+            for entry in snap.entries.get(kind.folder, []):
+                places = kind.places(entry["meta"])
+                for slug in sorted({s for place in places for s in self.regions.ancestry(place)}):
+                    self.in_region.setdefault(slug, []).append((kind, entry))
+        for kind in kinds():
+            kind.prepare(self)
+        self._region_pages = None
+
+    def entries(self, kind):
+        return self.snap.entries.get(kind.folder, [])
+
+    def region_name(self, slug):
+        return self.regions.name(slug)
+
+    def region_trail(self, slug, prefix="../"):
+        return " › ".join(
+            f"[{inline(self.region_name(s))}]({prefix}regions/{page_slug(s)}.md)" for s in self.regions.ancestry(slug)
+        )
+
+    def filters(self, kind, region_slug, themes=()):
+        """Search filters of a page (kind, every level of its place, its themes), hidden in its HTML."""
+        values = [("类别", kind.label)] + [("地区", self.region_name(s)) for s in self.regions.ancestry(region_slug)]
+        values += [("主题", theme) for theme in themes]
+        return search_filters(values)
+
+    def page_url(self, kind, slug):
+        """The absolute public URL of an item page."""
+        return f"{self.site_url}{kind.folder}/{page_slug(slug)}/"
+
+    def has_page(self, slug):
+        """Whether a region gets a page: it holds items (itself or below), or a kind needs it (a community
+        that lists issued above it apply to), or it lies above such a one."""
+        if self._region_pages is None:
+            pages = set(self.in_region)
+            for kind in kinds():
+                for place in kind.region_pages(self):
+                    pages.update(self.regions.ancestry(place))
+            self._region_pages = pages
+        return slug in self._region_pages

@@ -1,0 +1,274 @@
+"""Export: the CMS's public content as a snapshot — the one gate every output passes through.
+
+Only live pages without view restrictions, under live ancestors, leave the CMS, and always their published
+content (the page rows), never draft revisions. Each kind serializes its own pages (``ContentKind.serialize``);
+this module finds the public rows, reuses what the cache already holds, and makes sure one page that fails
+cannot stop the others.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction
+
+from cms.core.kinds import kinds
+from cms.core.models import DisclosureFields, HomePage, Region
+
+from .files import check_relative
+from .portable import canonical_blocks, compact
+from .problems import failure_reason, item_label
+from .snapshot import Snapshot, digest, sanitized
+
+LEVEL_LABELS = {value: str(label) for value, label in Region.Level.choices}
+# Fields of a page row that change whenever its published content may have changed.
+CACHE_KEY_FIELDS = ("live_revision_id", "last_published_at", "latest_revision_id", "title", "slug", "url_path")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic"}
+
+
+class ExportCache:
+    """Entries of pages unchanged since the last export, reused by the next one (part of the build cache)."""
+
+    def __init__(self):
+        self.token = None
+        self.entries = {}  # (model label, pk) -> (row key, entry, {image key: pk}, digest)
+        # The last version of each page that exported well, kept when the entries are cleared: a page that
+        # fails to export falls back to it (its previous page stays on the site).
+        self.last_good = {}
+
+    def fresh(self, token):
+        if token != self.token:
+            self.last_good.update(self.entries)
+            self.entries.clear()
+            self.token = token
+
+
+# --- which pages are public ---------------------------------------------------------------------------
+
+
+def public_rows(model):
+    """(pk, slug, cache key) of live pages without view restrictions whose ancestors are all live."""
+    rows = list(model.objects.live().public().values_list("pk", "path", *CACHE_KEY_FIELDS))
+    if not rows:
+        return []
+    hidden = list(Page.objects.filter(live=False).values_list("path", flat=True))
+    hidden += list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    visible = [row for row in rows if not any(row[1].startswith(h) for h in hidden)]
+    slug_at = 2 + CACHE_KEY_FIELDS.index("slug")
+    return sorted(((row[0], row[slug_at], tuple(row[2:])) for row in visible), key=lambda r: r[1])
+
+
+def load_pages(model, pks, select, prefetch):
+    pages = {}
+    for start in range(0, len(pks), 500):
+        chunk = (
+            model.objects.filter(pk__in=pks[start : start + 500]).select_related(*select).prefetch_related(*prefetch)
+        )
+        pages.update((page.pk, page) for page in chunk)
+    return pages
+
+
+def shared_token():
+    """Changes whenever something entries refer to by name changes: regions, themes, images, and the slugs
+    of the kinds other kinds name (a list names the list it replaces)."""
+    from taggit.models import Tag
+
+    named = {name for kind in kinds() for name in kind.references}
+    digest_ = hashlib.sha256()
+    queries = [
+        Region.objects.order_by("pk").values_list("pk", "slug"),
+        Tag.objects.order_by("pk").values_list("pk", "name"),
+        get_image_model().objects.order_by("pk").values_list("pk", "file", "file_hash"),
+    ]
+    queries += [k.model.objects.order_by("pk").values_list("pk", "slug") for k in kinds() if k.name in named]
+    for rows in queries:
+        digest_.update(repr(list(rows)).encode())
+    return digest_.hexdigest()
+
+
+# --- serializing helpers the kinds use ------------------------------------------------------------------
+
+
+def serialize_regions():
+    """The region tree as nested nodes, each level sorted by slug."""
+    regions = list(Region.objects.all())
+    children = {}
+    for region in regions:
+        children.setdefault(region.parent_id, []).append(region)
+
+    def node(region):
+        data = {"name": region.name, "slug": region.slug, "level": LEVEL_LABELS[region.level]}
+        if region.code:
+            data["code"] = region.code
+        kids = sorted(children.get(region.pk, []), key=lambda r: r.slug)
+        if kids:
+            data["children"] = [node(k) for k in kids]
+        return data
+
+    return [node(r) for r in sorted(children.get(None, []), key=lambda r: r.slug)]
+
+
+def image_key(image):
+    """Where an image goes in a content folder and the site: named by its content (SHA-1), never its title.
+
+    The same file always gets the same name, so a restored backup writes byte-identical folders and sites.
+    """
+    suffix = Path(image.file.name).suffix.lower()
+    return f"media/{image.get_file_hash()}{suffix if suffix in IMAGE_SUFFIXES else ''}"
+
+
+def image_path(image, images):
+    """An image's key (recorded in ``images``, which the export copies), or "" for none."""
+    if image is None:
+        return ""
+    key = image_key(image)
+    images[key] = image
+    return key
+
+
+def body_blocks(stream, images):
+    """A StreamField body as portable blocks, exactly as the portable format stores them."""
+    Image = get_image_model()
+    blocks = []
+    for raw in stream.raw_data:
+        value = raw["value"]
+        if raw["type"] in ("heading", "paragraph"):
+            value = value if isinstance(value, str) else ""
+        elif not isinstance(value, dict):
+            continue
+        if raw["type"] == "figure":
+            image = Image.objects.filter(pk=value.get("image")).first() if value.get("image") else None
+            value = {
+                "caption": value.get("caption") or "",
+                "image": image_path(image, images),
+                "credit": value.get("credit") or "",
+            }
+        elif raw["type"] == "quote":
+            value = {"text": value.get("text", ""), "attribution": value.get("attribution") or ""}
+        blocks.append({"type": raw["type"], "value": value})
+    return canonical_blocks(blocks)
+
+
+def disclosure(page):
+    return compact({name: getattr(page, name) for name in DisclosureFields.DISCLOSURE_FIELDS})
+
+
+def number_out(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def redirect_path():
+    """Old addresses Wagtail records for item pages: /<folder>/<slug>/ (slugs: letters, digits, _ and -)."""
+    folders = "|".join(re.escape(k.folder) for k in kinds() if k.item)
+    return re.compile(rf"^/({folders})/([-\w]+)/?$")
+
+
+def serialize_redirects(public_urls):
+    """Old addresses of public pages (Wagtail records one whenever a published page's slug changes).
+
+    Only redirects to pages in this export leave the CMS: one to a draft would reveal its address.
+    """
+    pattern = redirect_path()
+    out = {}
+    rows = Redirect.objects.filter(redirect_page__isnull=False).values_list("old_path", "redirect_page_id")
+    for old_path, page_id in rows.order_by("old_path", "pk"):
+        match = pattern.match(old_path)
+        target = public_urls.get(page_id)
+        old = f"/{match[1]}/{match[2]}/" if match else None
+        if old and target and old != target and old not in public_urls.values():
+            out.setdefault(old, target)
+    return [{"from": old, "to": target} for old, target in sorted(out.items())]
+
+
+# --- the export ---------------------------------------------------------------------------------------
+
+
+def export_site():
+    """The home page's and each section's title and introduction."""
+    site = {}
+    home = HomePage.objects.live().first()
+    if home:
+        site["home"] = sanitized({"title": home.title, "intro": home.intro})
+    for kind in kinds():
+        index = kind.index_model.objects.live().first()
+        if index:
+            site[kind.folder] = sanitized(compact({"title": index.title, "intro": index.intro}))
+    return site
+
+
+def export_snapshot(cache=None):
+    """The public content of the CMS, ready to write as files or render as a site.
+
+    With a cache, pages whose row is unchanged since the previous export are not loaded again. A page that
+    cannot be exported keeps its last good version (or, without one, is left out: ``snap.held``); either
+    way it is listed in ``snap.problems``.
+    """
+    snap = Snapshot(regions=sanitized(serialize_regions()), site=export_site())
+    if cache is not None:
+        cache.fresh(shared_token())
+    image_pks = {}  # key -> image pk, for cached entries (their Image objects are fetched once below)
+    public_urls = {}  # page pk -> its public URL path
+    public = set()  # (model label, pk) of every public page
+    for kind in kinds():
+        model, attr = kind.model, kind.folder
+        rows = public_rows(model)
+        public_urls.update((pk, f"/{attr}/{slug}/") for pk, slug, _key in rows)
+        public.update((model._meta.label, pk) for pk, _slug, _key in rows)
+        label = model._meta.label
+        fresh = cache is None or kind.always_fresh
+        stale = [pk for pk, _slug, key in rows if fresh or cache.entries.get((label, pk), (None,))[0] != key]
+        loaded = load_pages(model, stale, kind.select, kind.prefetch)
+        entries = []
+        for pk, slug, key in rows:
+            if pk not in loaded:
+                _key, entry, keys, entry_digest = cache.entries[(label, pk)]
+                image_pks.update(keys)
+            else:
+                images = {}
+                try:
+                    entry = sanitized(kind.serialize(loaded[pk], images))
+                    check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
+                except Exception as exc:  # one page's content must not stop the others
+                    previous = None
+                    if cache is not None:
+                        previous = cache.entries.get((label, pk)) or cache.last_good.get((label, pk))
+                    reason = failure_reason(exc)
+                    if previous is not None:  # the version this process published last stays
+                        _key, entry, keys, entry_digest = previous
+                        image_pks.update(keys)
+                        entries.append(entry)
+                        snap.digests[(attr, entry["meta"]["slug"])] = entry_digest
+                        reason += "（网站保留其上一版本）"
+                    else:
+                        snap.held.add((attr, slug))
+                    label_text = item_label(kind.label, loaded[pk].title, attr, slug)
+                    snap.problems.append({"item": label_text, "reason": reason})
+                    continue
+                snap.images.update(images)
+                entry_digest = digest(entry)
+                if cache is not None:
+                    keys = {k: image.pk for k, image in images.items()}
+                    cache.entries[(label, pk)] = (key, entry, keys, entry_digest)
+                    cache.last_good.pop((label, pk), None)
+            snap.digests[(attr, entry["meta"]["slug"])] = entry_digest
+            entries.append(entry)
+        snap.entries[attr] = entries
+    if cache is not None:  # versions of pages no longer public are not needed to fall back on
+        cache.last_good = {key: value for key, value in cache.last_good.items() if key in public}
+    snap.redirects = serialize_redirects(public_urls)
+    for kind in kinds():
+        kind.finish(snap)
+    missing = {pk for key, pk in image_pks.items() if key not in snap.images}
+    for image in get_image_model().objects.filter(pk__in=missing):
+        snap.images[image_key(image)] = image
+    return snap
+
+
+def replace_entry(snap, kind, n, entry):
+    """Replace the n-th entry of a kind (``finish`` hooks trim references); its digest follows."""
+    snap.entries[kind.folder][n] = entry
+    snap.digests[(kind.folder, entry["meta"]["slug"])] = digest(entry)

@@ -1,0 +1,187 @@
+"""What every stage of the pipeline asks of a kind of content; each content app subclasses ``ContentKind``.
+
+A kind declares, once and in its own app (``<app>/kinds.py``): its name and folder, its page and section
+models, how a page becomes a portable entry (``serialize``) and back (``apply``), its Markdown page, its
+lines in listings, its search text, its JSON and its schema. The stages (export, portable files, loader,
+render, search, JSON, preview) loop over ``cms.core.kinds.kinds()`` and call these.
+
+Entries are the portable dicts of the content format: ``{"meta": {...}, "blocks": [...]}`` for kinds with
+a StreamField body, ``{"meta": {...}, "text": "..."}`` for kinds whose body is plain text.
+"""
+
+import datetime
+
+from .markdown import link, page_slug
+
+
+class ContentKind:
+    """One kind of content. Subclasses set the attributes and implement serialize, apply and render."""
+
+    name = ""  # the code in files, JSON, filters and the API: "case"
+    folder = ""  # content/<folder>/, /<folder>/<slug>/, api/<folder>/: "cases"
+    label = ""  # what readers call it: "经验案例"
+    model = None  # its page model
+    index_model = None  # the section page its pages live under
+    order = 100  # sections, loading and listings follow it (a kind naming others loads after them)
+    body = "blocks"  # "blocks": a StreamField "body"; "text": a plain "intro"
+    region_key = "region"  # the meta key naming its place; None when it has none (then it is not an item)
+    references = ()  # names of kinds whose slugs its entries name (a slug change there re-exports it)
+    always_fresh = False  # re-exported every build (its entries show others' data that may change)
+    select = ()  # select_related / prefetch_related for the export
+    prefetch = ()
+    schema = None  # its item's definition name in schemas/content.schema.json
+    admin_icon = "doc-full"  # its listing in the admin menu (items only)
+    admin_region_field = "region"  # the page field its place is in
+    admin_date_field = None  # a date field the listing filters by, and its label
+    admin_date_label = ""
+    home_limit = 10  # how many of the newest it shows on the home page (0: none)
+
+    @property
+    def item(self):
+        """Items have a place: they are on region pages, in the items API and filterable by place."""
+        return self.region_key is not None
+
+    @property
+    def region_heading(self):
+        return self.label
+
+    region_order = 100  # where its section stands on a region page
+
+    def admin_filters(self):
+        """Extra filters of its admin listing ({name: django_filters filter})."""
+        return {}
+
+    # --- export: a published page -> a portable entry ------------------------------------------------
+
+    def serialize(self, page, images):
+        raise NotImplementedError
+
+    def finish(self, snap):
+        """After the whole export: drop what entries say of pages that are not public."""
+
+    # --- loader: a portable entry -> the page --------------------------------------------------------
+
+    def apply(self, loader, page, entry, path):
+        raise NotImplementedError
+
+    def after_load(self, loader, entry):
+        """After every page of the folder exists (links between pages)."""
+
+    # --- places and dates ----------------------------------------------------------------------------
+
+    def place(self, meta):
+        return meta.get(self.region_key) if self.region_key else None
+
+    def places(self, meta):
+        """Every region the item belongs to (its own place; a case also names communities)."""
+        place = self.place(meta)
+        return {place} if place else set()
+
+    def date(self, meta):
+        """The date readers order it by (newest first), or None."""
+        return None
+
+    def themes(self, meta):
+        return []
+
+    # --- Markdown ------------------------------------------------------------------------------------
+
+    def prepare(self, site):
+        """Precompute what pages need across the kind's entries (stored in ``site.extra[self.name]``)."""
+
+    def render(self, site, entry):
+        raise NotImplementedError
+
+    def context(self, site, entry):
+        """What the item's page shows of anything else (its memo is reused while this and the entry hold)."""
+        meta = entry["meta"]
+        names = [site.region_name(s) for s in site.regions.ancestry(self.place(meta))]
+        return (site.site_url, tuple(names))
+
+    def link(self, entry, prefix="../"):
+        return link(entry["meta"]["title"], f"{prefix}{self.folder}/{page_slug(entry['meta']['slug'])}.md")
+
+    def line(self, site, entry, prefix="../"):
+        """Its line in listings (section, region and theme pages, home)."""
+        date = self.date(entry["meta"])
+        return f"- {self.link(entry, prefix)}" + (f" — {date}" if date else "")
+
+    def sort_key(self, entry):
+        """Newest first, then by slug."""
+        date = self.date(entry["meta"])
+        return (-(date.toordinal() if isinstance(date, datetime.date) else 0), entry["meta"]["slug"])
+
+    def region_entries(self, site, entries):
+        """Its items on a region page, in the order shown (newest first)."""
+        return sorted(entries, key=self.sort_key)
+
+    def region_context(self, site, slug):
+        """What a region page shows because of this kind beyond its items' content (for its memo)."""
+        return ()
+
+    def region_section(self, site, slug):
+        """Lines a region page shows before the items (the community's lists at a glance)."""
+        return []
+
+    def region_pages(self, site):
+        """Regions that need a page because of this kind, beyond those holding its items."""
+        return set()
+
+    def home_section(self, site, entries):
+        """Lines on the home page (the newest few), or []."""
+        return []
+
+    def feed_entries(self, site, entries):
+        """Feed items ({date, category, title, url, summary}) of this kind, or []."""
+        return []
+
+    # --- search: one text extractor, for the site's index and the API's q= -------------------------------
+
+    def search_text(self, site, entry):
+        """(parts, rows, tail): the text a resident searches for, in reading order — what comes before the
+        rows, the rows as (row id, text) a hit can point at, what comes after. ``site`` is the build's
+        SiteContext (regions, other entries)."""
+        meta = entry["meta"]
+        parts = [meta.get("title", "")]
+        parts += [site.region_name(s) for s in sorted(self.places(meta))]
+        return parts, [], []
+
+    # --- JSON (static files and the API) ----------------------------------------------------------------
+
+    def json(self, entry, regions, summaries=None):
+        """The item as the API and the static JSON give it: its portable fields plus where it is.
+
+        ``summaries`` gives the summary of any item by (kind name, slug), for kinds that show others."""
+        meta = entry["meta"]
+        data = {
+            "kind": self.name,
+            "kind_label": self.label,
+            "url": f"/{self.folder}/{meta['slug']}/",
+            "region_path": regions.path(self.place(meta)) if self.item else [],
+            **meta,
+            **self.json_extra(entry),
+        }
+        if self.body == "text":
+            data["intro"] = entry.get("text", "")
+        else:
+            data["body"] = entry.get("blocks", [])
+        return data
+
+    def index_json(self, jsons):
+        """Its ``api/<folder>/index.json``: the summaries, newest first."""
+        return {"count": len(jsons), "items": jsons}
+
+    def json_extra(self, entry):
+        """Fields the JSON adds to the portable ones (labels of codes)."""
+        return {}
+
+    # --- preview -------------------------------------------------------------------------------------------
+
+    def preview_entries(self, page, entry):
+        """Entries of other kinds the preview of ``page`` needs ({folder: [entries]})."""
+        return {}
+
+    def preview(self, page):
+        from .preview import preview_response
+
+        return preview_response(self, page)
