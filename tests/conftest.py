@@ -54,7 +54,8 @@ def read_page(site, url_path):
 
 
 def search_records(site):
-    """The page records a resident's search can show, decoded: [{"url", "title", "content", "filters", "rows"}].
+    """The page records a resident's search can show, decoded: [{"url", "title", "content", "kind", "places",
+    "rows"}].
 
     That is every bundle's documents (search-index/<bundle>/d/*.json) less the base's stale copies (the
     search page never shows those, as listed in search-index/index.json).
@@ -71,7 +72,15 @@ def search_records(site):
             data = json.loads(path.read_text(encoding="utf-8"))
             rows = {row_id: data["x"][start:end] for row_id, start, end in data["w"]}
             records.append(
-                {"url": data["u"], "title": data["t"], "content": data["x"], "filters": data["f"], "rows": rows}
+                {
+                    "url": data["u"],
+                    "title": data["t"],
+                    "content": data["x"],
+                    "kind": data["k"],
+                    "label": data["l"],
+                    "places": data["p"],
+                    "rows": rows,
+                }
             )
     return records
 

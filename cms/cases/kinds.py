@@ -175,8 +175,6 @@ class CaseKind(ContentKind):
             "# " + inline(meta["title"]),
             "",
         ]
-        out.append(site.filters(self, meta["region"], meta.get("themes", [])))
-        out.append("")
         out.append(f"**地区**：{site.region_trail(meta['region'])}  ")
         if meta.get("communities"):
             out.append(
@@ -229,7 +227,7 @@ class CaseKind(ContentKind):
             cite.append(f'原文：<a href="{attr(original)}" rel="nofollow noopener">{inline(original)}</a>')
         cite.append(f"本页：{inline(url)}")
         # Title and source stand above; the citation repeats them for copying, not for search.
-        cite_block = '<div class="jc-cite" data-search-ignore><p>' + "<br>\n".join(cite) + "</p></div>"
+        cite_block = '<div class="jc-cite"><p>' + "<br>\n".join(cite) + "</p></div>"
         out += ["## 引用本页", "", cite_block, ""]
         out += [print_footer(site.qr(url), url), ""]
         return "\n".join(out)
@@ -351,7 +349,6 @@ class CollectionKind(ContentKind):
         url = site.page_url(self, meta["slug"])
         picked = self.picked(site, entry)
         out = [front_matter(meta["title"], "collection", entry.get("text", "")), "# " + inline(meta["title"]), ""]
-        out += [site.filters(self, None), ""]
         facts = [f"**案例数**：{len(picked)} 篇"]
         if meta.get("audience"):
             facts.append(f"**适用对象**：{inline(meta['audience'])}")
@@ -410,7 +407,9 @@ class CollectionKind(ContentKind):
             parts += [cmeta.get("title", "")] + [
                 site.region_name(s) for s in site.regions.ancestry(cmeta.get("region"))
             ]
-            parts += [cmeta.get("source", {}).get("publisher", ""), cmeta.get("summary", "")]
+            source = cmeta.get("source", {})
+            parts += [source.get(key, "") for key in ("publisher", "edition", "byline")]
+            parts += [str(source.get("date", "")), cmeta.get("summary", "")]
             parts += [p.get("name", "") for p in cmeta.get("practices", [])]
             parts.append(chosen.get("note", ""))
         return [p for p in parts if p], [], []

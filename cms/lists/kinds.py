@@ -230,8 +230,6 @@ class DutyListKind(ContentKind):
         found = self.lookups(site)
         url = site.page_url(self, meta["slug"])
         out = [front_matter(meta["title"], "list", entry.get("text", "")), "# " + inline(meta["title"]), ""]
-        out.append(site.filters(self, meta["region"]))
-        out.append("")
         facts = [f"**类别**：{LIST_KIND_LABELS.get(kind, kind)}", f"**地区**：{site.region_trail(meta['region'])}"]
         if meta.get("version_label"):
             facts.append(f"**版本**：{inline(meta['version_label'])}")
@@ -347,6 +345,8 @@ class DutyListKind(ContentKind):
         parts += [site.region_name(s) for s in site.regions.ancestry(meta.get("region"))]
         parts += [meta.get("version_label", ""), SCOPE_LABELS.get(meta.get("scope", "all"), "")]
         parts += meta.get("issuing_bodies", [])
+        if not self.is_current(site, entry):
+            parts.append("本清单已被新版替代")
         parts.append(entry.get("text", ""))
         found = []
         for item in meta.get("items", []):

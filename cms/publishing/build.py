@@ -8,8 +8,9 @@ from django.conf import settings
 
 from .cache import BuildCache
 from .export import export_snapshot
-from .render import render_site
-from .search import index_search
+from .render import render_site, site_context
+from .search import search_records
+from .search_index import index_search
 from .sitebuild import SiteBuildError, build_generation
 from .static_json import write_static_json
 
@@ -49,11 +50,13 @@ def build_site(progress=None, force_full=False, cache=None):
 
     started = time.perf_counter()
     say(f"生成 Markdown（{result.pages} 个内容页面）…")
-    result.changed_sources = render_site(
-        snap, source_dir, settings.PUBLIC_SITE_URL, cache, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR
-    )
+    site = site_context(snap, settings.PUBLIC_SITE_URL, cache, source_dir)
+    result.changed_sources = render_site(site, source_dir, cache, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
     result.changed_sources += write_static_json(snap, source_dir, cache)
     result.timings["render"] = time.perf_counter() - started
+    started = time.perf_counter()
+    records = search_records(site, snap, cache)
+    result.timings["search_records"] = time.perf_counter() - started
 
     say("构建网页并更新中文搜索索引…")
     base = Path(settings.MKDOCS_CONFIG).parent
@@ -66,7 +69,9 @@ def build_site(progress=None, force_full=False, cache=None):
             cache=cache,
             force_full=force_full,
             workers=settings.SITE_BUILD_WORKERS,
-            index_search=index_search,
+            index_search=lambda generation, report, previous: index_search(
+                generation, records, previous, full=report.full
+            ),
         )
     except SiteBuildError as exc:
         raise BuildError(f"MkDocs 构建失败：\n{exc}") from exc

@@ -3,7 +3,7 @@
 from cms.core.kinds import kinds
 
 from .escape import inline
-from .markdown import make_qr_svg, page_slug, search_filters
+from .markdown import make_qr_svg, page_slug
 from .regions import RegionTree
 
 
@@ -38,12 +38,6 @@ class SiteContext:
         return " › ".join(
             f"[{inline(self.region_name(s))}]({prefix}regions/{page_slug(s)}.md)" for s in self.regions.ancestry(slug)
         )
-
-    def filters(self, kind, region_slug, themes=()):
-        """Search filters of a page (kind, every level of its place, its themes), hidden in its HTML."""
-        values = [("类别", kind.label)] + [("地区", self.region_name(s)) for s in self.regions.ancestry(region_slug)]
-        values += [("主题", theme) for theme in themes]
-        return search_filters(values)
 
     def page_url(self, kind, slug):
         """The absolute public URL of an item page."""

@@ -13,7 +13,7 @@ import yaml
 
 from django.utils.text import slugify
 
-from .escape import attr, block, clean, inline
+from .escape import block, clean, inline
 
 MAX_THEME_SLUG_BYTES = 90
 
@@ -64,8 +64,7 @@ def html_table(headers, rows, row_ids=None, cls="jc-rows"):
     Cells must already be escaped; they are HTML, not Markdown.
     """
     head = "".join(f'<th scope="col">{h}</th>' for h in headers)
-    # The column names repeat over every group of rows: a resident searches the rows, not the headings.
-    lines = [f'<table class="{cls}">', f"<thead data-search-ignore><tr>{head}</tr></thead>", "<tbody>"]
+    lines = [f'<table class="{cls}">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
     for n, cells in enumerate(rows):
         rid = f' id="{row_ids[n]}"' if row_ids else ""
         tds = "".join(f'<td data-label="{h}">{c}</td>' for h, c in zip(headers, cells, strict=True))
@@ -152,12 +151,5 @@ def make_qr_svg(url):
 def print_footer(svg, url):
     """Shown on paper only: a QR code and the address of the page, so a printed copy leads back to it."""
     return (
-        '<div class="jc-print-only jc-qr" data-search-ignore>'
-        + svg
-        + f"<p>扫码或输入网址查看最新版本：<br>{html.escape(url)}</p></div>"
+        '<div class="jc-print-only jc-qr">' + svg + f"<p>扫码或输入网址查看最新版本：<br>{html.escape(url)}</p></div>"
     )
-
-
-def search_filters(values):
-    """Search filters as empty elements, so the values are not part of the indexed text."""
-    return "".join(f'<span hidden data-search-filter="{key}:{attr(value)}"></span>' for key, value in values)

@@ -23,7 +23,7 @@ REGION_FULL_LIST = 100
 REGION_LATEST = 20
 THEME_LIMIT = 100
 SITE_CONFIG = ".nav.yml"  # the navigation, read by hooks/nav.py (MkDocs never imports the CMS)
-LISTINGS = ("index.md", "regions", "themes", "media", "api", ".cache", SITE_CONFIG, *FEED_FILES)
+LISTINGS = ("index.md", "search.md", "regions", "themes", "media", "api", ".cache", SITE_CONFIG, *FEED_FILES)
 
 
 def generated_names():
@@ -114,6 +114,44 @@ def render_home(site):
     return "\n".join(out)
 
 
+def render_search_page(site):
+    """The search page: the query, a filter by kind (codes, labelled), by place (filled on first use) and a
+    switch to list rows only; the script (assets/search.js) does the rest without Material's bundle."""
+    kinds_options = "\n".join(f'<option value="{kind.name}">{inline(kind.label)}</option>' for kind in kinds())
+    return "\n".join(
+        [
+            front_matter("搜索", extra={"lightweight": True}),
+            "# 搜索",
+            "",
+            '<form id="jc-search-form" class="jc-search jc-search--full" action="./" method="get" role="search">',
+            '<label for="jc-q">搜索案例、清单和证明事项</label>',
+            '<input id="jc-q" name="q" type="search" placeholder="例如：居住证明、红色物业、网格" autocomplete="off">',
+            '<label class="jc-filter" for="jc-kind">类别</label>',
+            '<select id="jc-kind" name="kind">',
+            '<option value="">全部类别</option>',
+            kinds_options,
+            "</select>",
+            '<label class="jc-filter" for="jc-region">地区</label>',
+            '<select id="jc-region" name="region">',
+            '<option value="">全部地区</option>',
+            "</select>",
+            '<span class="jc-filter jc-rows-only"><input id="jc-rows" name="rows" type="checkbox" value="1">'
+            '<label for="jc-rows">只看清单中的事项</label></span>',
+            '<button type="submit">搜索</button>',
+            "</form>",
+            "",
+            '<p id="jc-status" class="jc-status" role="status" aria-live="polite"></p>',
+            '<ol id="jc-results" class="jc-results"></ol>',
+            '<p><button id="jc-more" class="jc-more" type="button" hidden>显示更多结果</button></p>',
+            "",
+            "<noscript><p>搜索需要浏览器启用 JavaScript；也可以从"
+            '<a href="../regions/">按地区浏览</a>找到您的社区，或从<a href="../lists/">清单</a>查看各社区的事项。</p></noscript>',
+            '<script src="../assets/search.js" defer></script>',
+            "",
+        ]
+    )
+
+
 def render_themes(site):
     """A page per theme (the newest items holding it) and the list of themes."""
     files, themes = {}, {}
@@ -181,13 +219,18 @@ def feed_entries(site):
     return newest(entries)
 
 
-def render_site(snap, out_dir, site_url, cache, handwritten_dir=None):
-    """Write the generated Markdown into out_dir; return the number of files written or changed."""
+def site_context(snap, site_url, cache, out_dir):
+    """The lookups every page of this build shares (QR codes kept in the cache and in out_dir/.cache/qr)."""
+    cache.qr.folder = Path(out_dir) / ".cache" / "qr"
+    return SiteContext(snap, site_url, qr=cache.qr)
+
+
+def render_site(site, out_dir, cache, handwritten_dir=None):
+    """Write the generated Markdown of a site context's snapshot into out_dir; return the files changed."""
     out_dir = Path(out_dir)
-    cache.qr.folder = out_dir / ".cache" / "qr"
-    site = SiteContext(snap, site_url, qr=cache.qr)
+    snap = site.snap
     pages_memo, regions_memo = cache.memo("pages", out_dir), cache.memo("regions", out_dir)
-    files = {"index.md": render_home(site)}
+    files = {"index.md": render_home(site), "search.md": render_search_page(site)}
     unchanged = set()  # files the memo says are byte-identical to what this cache wrote last time
     # Outputs of items that could not be exported or rendered this time: left exactly as they were.
     held = {f"{folder}/{slug}.md" for folder, slug in snap.held}

@@ -1,86 +1,22 @@
-"""The Chinese search index: our own, sized for a resident's first search on a slow phone.
+"""Search: what a resident's search finds each page by, built from the snapshot — one text extractor.
 
-Pagefind (1.6, measured at 10,000 pages) could not fit a first search into 300 KB: its fixed part alone
-is about 190 KB (WebAssembly, the list of every page, the delta) and a common word such as 证明 comes in
-one chunk with every position of it (102 KB). It also needed 2.6 GiB to index. This index needs neither:
+Each kind says what text a page is found by (``ContentKind.search_text``); this module turns it into the
+normalized text the API's ``q=`` matches (``entry_text``) and into the records the site's index is written
+from (``search_records``; the index itself is ``search_index``). Nothing is read back from built HTML.
 
-- Chinese text is indexed as overlapping character pairs (居住证明 → 居住 住证 证明) plus single
-  characters, and Latin letters and digits as words. The browser splits a query the same way, so short
-  terms (物业, 网格) and named practices (群众点单) match exactly, with no dictionary to disagree on.
-- Each token's postings (document numbers and one weight byte: how much the token counts for in that
-  page, BM25, and whether it is in the title) live in one of many small shard files, chosen by a hash of
-  the token. A query downloads one shard per token, and then one small record per result shown.
-- What a filter needs (each page's kind and region) is a separate file, downloaded only when a filter is
-  used.
-
-In the site (``search-index/``)::
-
-    index.json               the current bundles and the base's stale documents (tiny; fetched first)
-    <bundle>/s/<n>.bin       postings of the tokens that hash to n
-    <bundle>/d/<doc>.json    one page: URL, title, kind, regions, text, and where each list row starts
-    <bundle>/filters.json    kind and region of every page in the bundle
-
-Each file also has a gzipped copy (``.gz``) that WhiteNoise, or any server that serves precompressed files,
-sends instead. A full build writes the *base* bundle; an edit writes a small *delta* bundle of the pages
-changed since, whose documents continue the base's numbering, and lists the base's copies of them as
-stale. Gone means gone: a stale copy is also *purged* from the base in the same build — its record file
-deleted, its postings taken out of every shard that held one of its tokens, its filter entry blanked — so
-no file of the new site holds the old text or words of a page that was unpublished, made private or
-corrected. Bundle folders are named by their content (a purged base gets a new name), so a browser may
-cache them for good.
+Chinese text is indexed as overlapping character pairs (居住证明 → 居住 住证 证明) plus single characters,
+and Latin letters and digits as words; the browser (``site_src/assets/search.js``) splits a query the same
+way, so short terms (物业, 网格) and named practices (群众点单) match exactly, with no dictionary to disagree.
 """
 
-import gzip
-import hashlib
-import html
-import json
 import re
-import shutil
 import unicodedata
-import zlib
-from collections import Counter
-from pathlib import Path
-
-from cms.core.kinds import kinds
-
-from .files import atomic_write
-from .sitebuild import page_url
-
-INDEX_DIR = "search-index"
-MANIFEST = "index.json"
-DELTA_LIMIT = 400  # pages; past this the base is rewritten
-LAYOUT = 4  # bump when the bundle layout changes: the next build rewrites the index
-SHARD_BYTES = 6000  # aim per shard file, before compression
-MAX_SHARDS = 4096
-
-BODY = "<div data-search-body>"
-BODY_END = "<!--/search-body-->"
-FILTER = re.compile(r'<span hidden data-search-filter="([^":]*):([^"]*)"></span>')
-IGNORED_OPEN = re.compile(r"<(\w+)\b[^>]*\bdata-search-ignore\b[^>]*>")
-HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-DROPPED = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.S | re.I)
-H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
-ROW = re.compile(r'<tr id="(item-[^"]+)">(.*?)</tr>', re.S)
-# Tags that end a run of text (a cell, a paragraph): the words on either side must not join up.
-BREAK = re.compile(
-    r"</?(?:p|div|li|ul|ol|dl|dt|dd|tr|td|th|table|thead|tbody|h[1-6]|br|hr|section|details|summary|figure|figcaption|blockquote)\b[^>]*>",
-    re.I,
-)
-TAG = re.compile(r"<[^>]+>")
-SPACE = re.compile(r"\s+")
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # with the rare characters of names
 PAIRS = re.compile(f"(?=([{CJK}]{{2}}))")
 SINGLES = re.compile(f"[{CJK}]")
 WORDS = re.compile("[0-9a-z\u00c0-\u024f]+")
-
-K1, B = 1.2, 0.75
-TITLE = 0x80
-
-
-def indexed_uris(src_uris):
-    sections = tuple(f"{kind.folder}/" for kind in kinds())
-    return [uri for uri in src_uris if uri.startswith(sections) and not uri.endswith("/index.md")]
+SPACE = re.compile(r"\s+")
 
 
 def normalize(text):
@@ -95,352 +31,58 @@ def tokens(text):
     return found
 
 
-def plain(fragment):
-    """Text of an HTML fragment: tags that end a block become a space, inline tags vanish."""
-    return SPACE.sub(" ", html.unescape(TAG.sub("", BREAK.sub(" ", fragment)))).strip()
+def _flat(text):
+    return SPACE.sub(" ", str(text)).strip()
 
 
-def drop_ignored(body):
-    """Remove every element marked data-search-ignore, with what it holds (nesting of its own tag counted)."""
-    out, pos = [], 0
-    while True:
-        match = IGNORED_OPEN.search(body, pos)
-        if not match:
-            out.append(body[pos:])
-            return "".join(out)
-        out.append(body[pos : match.start()])
-        tag = match.group(1)
-        opener, closer = re.compile(rf"<{tag}\b", re.I), f"</{tag}>"
-        depth, cursor = 1, match.end()
-        while depth:
-            close = body.find(closer, cursor)
-            if close < 0:
-                cursor = len(body)
-                break
-            depth += len(opener.findall(body, cursor, close)) - 1
-            cursor = close + len(closer)
-        pos = cursor
-
-
-def page_record(url, page_html):
-    """What search knows of one built page, or None when the page is not marked for search (a redirect)."""
-    start = page_html.find(BODY)
-    if start < 0:
-        return None
-    end = page_html.find(BODY_END, start)
-    body = page_html[start + len(BODY) : end if end > 0 else len(page_html)]
-    filters = {}
-    for key, value in FILTER.findall(body):
-        filters.setdefault(html.unescape(key), []).append(html.unescape(value))
-    body = FILTER.sub("", body)
-    body = DROPPED.sub(" ", HEADERLINK.sub("", drop_ignored(body)))
-    title_match = H1.search(body)
-    title = plain(title_match.group(1)) if title_match else url
-    # Text with each list row's span in it, so a hit can point at the row that matched.
-    # Offsets count UTF-16 code units, as the browser's strings do.
-    parts, rows, length, pos = [], [], 0, 0
-    for match in ROW.finditer(body):
-        before = plain(body[pos : match.start()])
-        if before:
-            parts.append(before)
-            length += _utf16_len(before) + 1
-        row = plain(match.group(2))
-        rows.append([match.group(1), length, length + _utf16_len(row)])
-        parts.append(row)
-        length += _utf16_len(row) + 1
-        pos = match.end()
-    rest = plain(body[pos:])
-    if rest:
-        parts.append(rest)
-    return {"u": url, "t": title, "f": filters, "x": " ".join(parts), "w": rows}
-
-
-def _utf16_len(text):
+def utf16_len(text):
     return len(text) if text.isascii() or max(text) < "\U00010000" else len(text.encode("utf-16-le")) // 2
 
 
-def varint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-VARINTS = [varint(n) for n in range(1 << 14)]
-
-
-def shard_of(token, shards):
-    return zlib.crc32(token.encode()) % shards
-
-
-def _compressed(data):
-    return gzip.compress(data, 6, mtime=0)
-
-
-def write_bundle(records, target, first):
-    """Write one bundle (documents numbered from `first`) into target.
-
-    Returns its entry for index.json and a digest of everything written (the bundle's name comes from it).
-    """
-    target = Path(target)
-    shutil.rmtree(target, ignore_errors=True)
-    digest = hashlib.sha256(str(first).encode())
-
-    def _write(path, data):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        Path(str(path) + ".gz").write_bytes(_compressed(data))
-        digest.update(path.name.encode() + b"\0" + data)
-
-    texts = [normalize(r["x"]) for r in records]
-    avg = (sum(len(t) for t in texts) / len(texts)) if texts else 1.0
-    postings, last = {}, {}
-    for doc, (record, text) in enumerate(zip(records, texts, strict=True)):
-        norm = K1 * (1 - B + B * len(text) / max(avg, 1.0))
-        weights = [0] + [max(1, round(127 * tf / (tf + norm))) for tf in range(1, 64)]
-        in_title = set(tokens(normalize(record["t"])))
-        for token, tf in Counter(tokens(text)).items():
-            weight = weights[tf if tf < 64 else 63] | (TITLE if token in in_title else 0)
-            buffer = postings.get(token)
-            if buffer is None:
-                buffer = postings[token] = bytearray()
-                gap = doc + 1
-            else:
-                gap = doc - last[token]
-            buffer += VARINTS[gap] if gap < 16384 else varint(gap)
-            buffer.append(weight)
-            last[token] = doc
-    total = sum(len(t.encode()) + len(p) + 4 for t, p in postings.items())
-    shards = 1
-    while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
-        shards *= 2
-    grouped = [[] for _ in range(shards)]
-    for token in sorted(postings):
-        grouped[shard_of(token, shards)].append(token)
-    for n, group in enumerate(grouped):
-        if not group:
-            continue
-        out = bytearray(varint(len(group)))
-        for token in group:
-            raw, data = token.encode(), postings[token]
-            out += varint(len(raw)) + raw + varint(len(data)) + data
-        _write(target / "s" / f"{n}.bin", bytes(out))
-    # Numbered in order of first use: kind and region names, and each page's chain of regions.
-    kinds, regions, chains, doc_kind, doc_chain = {}, {}, {}, [], []
-    for doc, record in enumerate(records):
-        doc_kind.append(kinds.setdefault((record["f"].get("类别") or [""])[0], len(kinds)))
-        chain = tuple(regions.setdefault(name, len(regions)) for name in record["f"].get("地区", []))
-        doc_chain.append(chains.setdefault(chain, len(chains)))
-        _write(target / "d" / f"{doc}.json", _json(record))
-    _write(
-        target / "filters.json",
-        _json(
-            {
-                "kinds": list(kinds),
-                "kind": doc_kind,
-                "regions": list(regions),
-                "chains": list(chains),
-                "chain": doc_chain,
-            }
-        ),
-    )
-    return {"first": first, "docs": len(records), "shards": shards}, digest.hexdigest()
-
-
-def _json(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _records(generation, urls):
-    out = []
-    for url in urls:
-        path = Path(generation) / url.strip("/") / "index.html"
-        if not path.is_file():  # a page that could not be rendered and had no earlier version
-            continue
-        record = page_record(url, path.read_text(encoding="utf-8"))
-        if record is not None:
-            out.append(record)
-    return out
-
-
-def _add_bundle(root, prefix, records, first):
-    """Write a bundle into root under a name taken from its content; returns its entry for index.json."""
-    staging = root / f".{prefix}.new"
-    entry, digest = write_bundle(records, staging, first)
-    name = f"{prefix}-{digest[:12]}"
-    final = root / name
-    shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
-    return {"path": f"{name}/", **entry}
-
-
-def read_shard(data):
-    """{token: postings bytes} of a shard file (the layout ``write_bundle`` writes and search.js reads)."""
-    out, pos = {}, 0
-
-    def number():
-        nonlocal pos
-        value, shift = 0, 0
-        while True:
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return value
-
-    for _ in range(number()):
-        size = number()
-        token = data[pos : pos + size].decode()
-        pos += size
-        size = number()
-        out[token] = data[pos : pos + size]
-        pos += size
-    return out
-
-
-def shard_bytes(postings):
-    out = bytearray(varint(len(postings)))
-    for token in sorted(postings):
-        raw, data = token.encode(), postings[token]
-        out += varint(len(raw)) + raw + varint(len(data)) + data
-    return bytes(out)
-
-
-def without_docs(data, docs):
-    """Postings (document gaps and weight bytes, numbered from 0) without the given documents."""
-    out, pos, doc, last = bytearray(), 0, -1, -1
-    while pos < len(data):
-        gap, shift = 0, 0
-        while True:
-            byte = data[pos]
-            pos += 1
-            gap |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                break
-        doc += gap
-        weight = data[pos]
-        pos += 1
-        if doc in docs:
-            continue
-        out += varint(doc - last)
-        out.append(weight)
-        last = doc
-    return bytes(out)
-
-
-def purge(bundle_dir, entry, docs):
-    """Take documents (numbers within the bundle) out of a bundle in place: records, postings, filters.
-
-    Only the shards that hold one of their tokens are rewritten (replaced, never edited: the folder is a
-    hard-linked copy of the live one). Returns how many shard files were rewritten.
-    """
-    bundle_dir = Path(bundle_dir)
-    affected = set()
-    for doc in docs:
-        path = bundle_dir / "d" / f"{doc}.json"
-        if not path.exists():
-            continue  # purged by an earlier build
-        record = json.loads(path.read_bytes())
-        words = set(tokens(normalize(record.get("x", "")))) | set(tokens(normalize(record.get("t", ""))))
-        affected.update(shard_of(token, entry["shards"]) for token in words)
-        path.unlink()
-        Path(str(path) + ".gz").unlink(missing_ok=True)
-    for n in sorted(affected):
-        path = bundle_dir / "s" / f"{n}.bin"
-        if not path.exists():
-            continue
-        kept = {}
-        for token, data in read_shard(path.read_bytes()).items():
-            data = without_docs(data, docs)
-            if data:
-                kept[token] = data
-        if kept:
-            data = shard_bytes(kept)
-            atomic_write(path, data)
-            atomic_write(Path(str(path) + ".gz"), _compressed(data))
-        else:
-            path.unlink()
-            Path(str(path) + ".gz").unlink(missing_ok=True)
-    filters_path = bundle_dir / "filters.json"
-    if filters_path.exists() and affected:
-        data = json.loads(filters_path.read_bytes())
-        blank_kind = data["kinds"].index("") if "" in data["kinds"] else len(data["kinds"])
-        if blank_kind == len(data["kinds"]):
-            data["kinds"].append("")
-        blank_chain = data["chains"].index([]) if [] in data["chains"] else len(data["chains"])
-        if blank_chain == len(data["chains"]):
-            data["chains"].append([])
-        for doc in docs:
-            if doc < len(data["kind"]):
-                data["kind"][doc], data["chain"][doc] = blank_kind, blank_chain
-        raw = _json(data)
-        atomic_write(filters_path, raw)
-        atomic_write(Path(str(filters_path) + ".gz"), _compressed(raw))
-    return len(affected)
-
-
-def index_search(generation, report, previous):
-    """Update the search index inside the new generation; returns the search manifest for the next build."""
-    root = Path(generation) / INDEX_DIR
-    pages = report.manifest["pages"]
-    current = {page_url(uri): pages[uri] for uri in indexed_uris(pages)}
-    base = previous.get("base") if previous.get("layout") == LAYOUT else None
-    if base is not None and not (root / base["bundle"]["path"]).is_dir():
-        base = None
-    changed = []
-    if base is not None:
-        changed = {url for url, digest in current.items() if base["pages"].get(url) != digest}
-        # A page purged from the base stays in the delta, even if it is back to what the base had.
-        purged = set(base.get("purged", []))
-        changed |= {url for url, n in base["numbers"].items() if n in purged and url in current}
-        changed = sorted(changed)
-    if report.full or base is None or len(changed) > DELTA_LIMIT:
-        urls = sorted(current)
-        records = _records(generation, urls)
-        shutil.rmtree(root, ignore_errors=True)
-        root.mkdir(parents=True)
-        bundle = _add_bundle(root, "b", records, 0)
-        numbers = {r["u"]: n for n, r in enumerate(records)}
-        base = {"bundle": bundle, "pages": {url: current[url] for url in urls}, "numbers": numbers}
-        bundles, stale = [bundle], []
-    else:
-        changed_set = set(changed)
-        purged = set(base.get("purged", []))
-        stale = sorted(
-            n for url, n in base["numbers"].items() if url in changed_set or url not in current or n in purged
-        )
-        if set(stale) - purged:
-            # Gone means gone: the base's copies of changed and removed pages leave this generation now.
-            old = base["bundle"]
-            purge(root / old["path"], old, set(stale))
-            purged = set(stale)
-            digest = hashlib.sha256((old["path"] + ":" + ",".join(map(str, sorted(purged)))).encode()).hexdigest()
-            name = f"b-{digest[:12]}"
-            if name != old["path"].strip("/"):
-                shutil.rmtree(root / name, ignore_errors=True)
-                (root / old["path"]).rename(root / name)
-            base = {**base, "bundle": {**old, "path": f"{name}/"}, "purged": sorted(purged)}
-        bundle = base["bundle"]
-        bundles = [bundle]
-        delta = _records(generation, changed)
-        if delta:
-            bundles.append(_add_bundle(root, "d", delta, bundle["first"] + bundle["docs"]))
-    keep = {b["path"].strip("/") for b in bundles}
-    for old in root.iterdir():
-        if old.is_dir() and old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-    manifest = _json({"version": LAYOUT, "bundles": bundles, "stale": stale})
-    atomic_write(root / MANIFEST, manifest)
-    atomic_write(root / (MANIFEST + ".gz"), _compressed(manifest))
-    return {"layout": LAYOUT, "bundles": bundles, "base": base}
-
-
 def entry_text(site, kind, entry):
-    """All the text search finds an item by, normalized — the one extractor (``ContentKind.search_text``)
-    behind the site's index and the API's ``q=``."""
+    """All the text search finds an item by, normalized: the site's index and the API's ``q=`` both use it."""
     parts, rows, tail = kind.search_text(site, entry)
     return normalize(" ".join([*parts, *(text for _id, text in rows), *tail]))
+
+
+def record(site, kind, entry):
+    """What the index knows of one page: URL, title, kind (code and label), places (names, and slugs for the
+    filter), its text, and where each list row starts in the text (UTF-16 offsets, as the browser counts)."""
+    meta = entry["meta"]
+    parts, rows, tail = kind.search_text(site, entry)
+    chunks, spans, length = [], [], 0
+    for text in (_flat(p) for p in parts):
+        if text:
+            chunks.append(text)
+            length += utf16_len(text) + 1
+    for row_id, text in rows:
+        text = _flat(text)
+        spans.append([row_id, length, length + utf16_len(text)])
+        chunks.append(text)
+        length += utf16_len(text) + 1
+    chunks += [t for t in (_flat(p) for p in tail) if t]
+    chain = site.regions.ancestry(kind.place(meta)) if kind.item else []
+    return {
+        "u": f"/{kind.folder}/{meta['slug']}/",
+        "t": _flat(meta["title"]),
+        "k": kind.name,
+        "l": kind.label,
+        "p": [site.region_name(s) for s in chain],
+        "r": chain,
+        "x": " ".join(chunks),
+        "w": spans,
+    }
+
+
+def search_records(site, snap, cache):
+    """{url: (key, record)} of every public page, in URL order; a record is made again only when its
+    entry or what its page shows of others changed (the memo's key)."""
+    memo = cache.memo("search", "records")
+    out = {}
+    for kind, entry in snap.all():
+        url = f"/{kind.folder}/{entry['meta']['slug']}/"
+        key = (snap.digest(kind, entry), kind.context(site, entry))
+        found, _hit = memo.get(url, key, lambda kind=kind, entry=entry: record(site, kind, entry))
+        out[url] = (repr(key), found)
+    memo.keep_only(out)
+    return dict(sorted(out.items()))

@@ -110,8 +110,6 @@ class NoticeKind(ContentKind):
         meta = entry["meta"]
         url = site.page_url(self, meta["slug"])
         out = [front_matter(meta["title"], "notice", image=first_image(entry)), "# " + inline(meta["title"]), ""]
-        out.append(site.filters(self, meta["community"]))
-        out.append("")
         facts = [
             f"**社区**：{site.region_trail(meta['community'])}",
             f"**公示日期**：{meta['date']}",
@@ -177,6 +175,9 @@ class NoticeKind(ContentKind):
             ROUND_LABELS.get(meta.get("round", "first"), ""),
             meta.get("responsible_body", ""),
         ]
+        counts = meta.get("counts", {})
+        labels = (("before", "清理前挂牌"), ("removed", "清理"), ("after", "现挂牌"))
+        parts += [f"{label} {counts[key]}" for key, label in labels if counts.get(key) is not None]
         for sign in meta.get("retained_signs", []):
             parts += [SIGN_KIND_LABELS.get(sign.get("kind"), ""), sign.get("text", ""), sign.get("position", "")]
         parts += [

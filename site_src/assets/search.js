@@ -5,9 +5,10 @@
  * overlapping character pairs (居住证明 → 居住 住证 证明; a lone character stays itself), Latin letters and
  * digits into words. Each token's postings are in one small shard file chosen by a hash of the token;
  * a page matches when it holds every token, ranked by the weights stored with the postings (BM25, with a
- * boost for the title). Each result shown then downloads its own small record. The filters' data (kind and
- * region of every page) is downloaded only when a filter is used. The index is a base bundle plus a small
- * delta of pages changed since; index.json lists the base's stale copies, which are never shown.
+ * boost for the title). Each result shown then downloads its own small record. The filters' data (kind code
+ * and places of every page, as slugs with their names) is downloaded only when a filter is used: filters
+ * carry codes, the page shows labels. The index is a base bundle plus a small delta of pages changed since;
+ * index.json lists the base's stale copies, which are never shown.
  * window.JcSearch exposes the engine (search, regions) for tests and benchmarks.
  */
 (function () {
@@ -162,23 +163,26 @@
     return records[url];
   }
 
-  // Kind and regions of every page, merged over the bundles: [{kind, regions: [names]}] by document.
+  // Kind code and places of every page, merged over the bundles: {byDoc: {doc: {kind, regions: [slugs]}},
+  // names: {slug: name}}.
   function filters() {
     if (!filterData) {
       filterData = loadManifest().then(function (m) {
         return Promise.all(m.bundles.map(function (b) { return getJSON(indexRoot + b.path + "filters.json"); }))
           .then(function (parts) {
             var byDoc = {};
+            var names = {};
             parts.forEach(function (data, i) {
               var first = m.bundles[i].first;
+              data.regions.forEach(function (place) { names[place[0]] = place[1]; });
               data.kind.forEach(function (k, n) {
                 byDoc[first + n] = {
                   kind: data.kinds[k],
-                  regions: data.chains[data.chain[n]].map(function (r) { return data.regions[r]; }),
+                  regions: data.chains[data.chain[n]].map(function (r) { return data.regions[r][0]; }),
                 };
               });
             });
-            return byDoc;
+            return { byDoc: byDoc, names: names };
           });
       });
       filterData.catch(function () { filterData = null; });
@@ -186,32 +190,34 @@
     return filterData;
   }
 
-  // How many current pages each region holds (for the region chooser).
+  // The places that hold current pages, with how many: [{slug, name, count}] (for the region chooser).
   function regions() {
     return Promise.all([loadManifest(), filters()]).then(function (parts) {
       var counts = {};
-      Object.keys(parts[1]).forEach(function (doc) {
+      Object.keys(parts[1].byDoc).forEach(function (doc) {
         if (parts[0].staleSet.has(Number(doc))) { return; }
-        parts[1][doc].regions.forEach(function (name) { counts[name] = (counts[name] || 0) + 1; });
+        parts[1].byDoc[doc].regions.forEach(function (slug) { counts[slug] = (counts[slug] || 0) + 1; });
       });
-      return counts;
+      return Object.keys(counts).map(function (slug) {
+        return { slug: slug, name: parts[1].names[slug] || slug, count: counts[slug] };
+      });
     });
   }
 
-  // Results for a query: [{doc, score, data()}], best first. options.filters: {"类别": …, "地区": …}.
+  // Results for a query: [{doc, score, data()}], best first. options.filters: {kind: code, region: slug}.
   function search(query, options) {
     options = options || {};
     var wanted = options.filters || {};
     var q = queryTokens(query);
     if (!q.tokens.length) { return Promise.resolve([]); }
-    var needFilters = Boolean(wanted["类别"] || wanted["地区"]);
+    var needFilters = Boolean(wanted.kind || wanted.region);
     return loadManifest().then(function (m) {
       return Promise.all([
         Promise.all(q.tokens.map(function (t) { return postings(m, t); })),
         needFilters ? filters() : null,
       ]).then(function (parts) {
         var lists = parts[0].slice().sort(function (a, b) { return a.size - b.size; });
-        var byDoc = parts[1];
+        var byDoc = parts[1] ? parts[1].byDoc : null;
         var idf = lists.map(function (p) { return Math.log(1 + (m.total - p.size + 0.5) / (p.size + 0.5)); });
         var out = [];
         lists[0].forEach(function (weight, doc) {
@@ -219,8 +225,8 @@
           if (byDoc) {
             var f = byDoc[doc];
             if (!f) { return; }
-            if (wanted["类别"] && f.kind !== wanted["类别"]) { return; }
-            if (wanted["地区"] && f.regions.indexOf(wanted["地区"]) < 0) { return; }
+            if (wanted.kind && f.kind !== wanted.kind) { return; }
+            if (wanted.region && f.regions.indexOf(wanted.region) < 0) { return; }
           }
           var score = 0;
           for (var i = 0; i < lists.length; i++) {
@@ -255,6 +261,7 @@
   var input = document.getElementById("jc-q");
   var kind = document.getElementById("jc-kind");
   var region = document.getElementById("jc-region");
+  var rowsOnlyBox = document.getElementById("jc-rows");
   var statusLine = document.getElementById("jc-status");
   var list = document.getElementById("jc-results");
   var moreButton = document.getElementById("jc-more");
@@ -326,8 +333,7 @@
     var row = bestRow(data, q);
     if (rowsOnly && !row) { return false; }
     var item = el("li", "jc-result");
-    var kindName = ((data.f || {})["类别"] || [])[0];
-    if (kindName) { item.appendChild(el("span", "jc-result__kind", row ? "清单事项" : kindName)); }
+    if (data.l) { item.appendChild(el("span", "jc-result__kind", row ? data.l + "中的事项" : data.l)); }
     var link = el("a", "jc-result__link", data.t || data.u);
     link.href = data.u + (row ? "#" + row[0] : "");
     var heading = el("h2", "jc-result__title");
@@ -341,7 +347,7 @@
     var text = el("p", "jc-result__excerpt");
     text.appendChild(marked(excerpt(data.x || "")));
     item.appendChild(text);
-    var places = ((data.f || {})["地区"] || []).slice(-2).join(" · ");
+    var places = (data.p || []).slice(-2).join(" · ");
     if (places) { item.appendChild(el("p", "jc-result__place", places)); }
     list.appendChild(item);
     return true;
@@ -350,7 +356,7 @@
   function showMore(token, q) {
     var batch = results.slice(position, position + PAGE);
     position += batch.length;
-    var rowsOnly = kind.value === "清单事项";
+    var rowsOnly = Boolean(rowsOnlyBox && rowsOnlyBox.checked);
     return Promise.all(batch.map(function (r) { return r.data(); })).then(function (pages) {
       if (token !== sequence) { return; }
       pages.forEach(function (data) { render(data, q, rowsOnly); });
@@ -373,8 +379,8 @@
     lastQuery = q;
     marks = q.runs.concat(q.tokens).sort(function (a, b) { return b.length - a.length; });
     var wanted = {};
-    if (kind.value) { wanted["类别"] = kind.value === "清单事项" ? "清单" : kind.value; }
-    if (region.value) { wanted["地区"] = region.value; }
+    if (kind.value) { wanted.kind = kind.value; }
+    if (region.value) { wanted.region = region.value; }
     return search(query, { filters: wanted }).then(function (found) {
       if (token !== sequence) { return; }
       results = found;
@@ -384,6 +390,7 @@
       params.set("q", query);
       if (kind.value) { params.set("kind", kind.value); }
       if (region.value) { params.set("region", region.value); }
+      if (rowsOnlyBox && rowsOnlyBox.checked) { params.set("rows", "1"); }
       window.history.replaceState(null, "", "?" + params.toString());
       return showMore(token, q);
     }).catch(function () {
@@ -395,10 +402,11 @@
   function loadRegions(selected) {
     if (regionsLoaded) { return Promise.resolve(); }
     regionsLoaded = true;
-    return regions().then(function (counts) {
-      Object.keys(counts).sort(function (a, b) { return a.localeCompare(b, "zh-CN"); }).forEach(function (name) {
-        var option = el("option", "", name + "（" + counts[name] + "）");
-        option.value = name;
+    return regions().then(function (places) {
+      places.sort(function (a, b) { return a.name.localeCompare(b.name, "zh-CN") || (a.slug < b.slug ? -1 : 1); });
+      places.forEach(function (place) {
+        var option = el("option", "", place.name + "（" + place.count + "）");
+        option.value = place.slug;
         region.appendChild(option);
       });
       if (selected) { region.value = selected; }
@@ -413,12 +421,14 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
   kind.addEventListener("change", run);
   region.addEventListener("change", run);
+  if (rowsOnlyBox) { rowsOnlyBox.addEventListener("change", run); }
   region.addEventListener("focus", function () { loadRegions(); });
   region.addEventListener("pointerdown", function () { loadRegions(); });
   moreButton.addEventListener("click", function () { showMore(sequence, lastQuery); });
 
   var params = new URLSearchParams(window.location.search);
   if (params.get("kind")) { kind.value = params.get("kind"); }
+  if (params.get("rows") && rowsOnlyBox) { rowsOnlyBox.checked = true; }
   var wantedRegion = params.get("region");
   var ready = wantedRegion ? loadRegions(wantedRegion) : Promise.resolve();
   if (params.get("q")) {

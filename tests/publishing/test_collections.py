@@ -36,7 +36,7 @@ def test_a_collection_page_lists_its_cases_in_order_with_notes(seeded_site):
     assert f'href="{SLUG}/"' in index and "4 篇案例" in index
     assert 'href="collections/"' in read_page(seeded_site, "")  # in the navigation and on the home page
     record = next(r for r in search_records(seeded_site) if r["url"] == f"/collections/{SLUG}/")
-    assert record["filters"]["类别"] == ["案例合集"]
+    assert record["kind"] == "collection"
 
 
 def test_an_unpublished_case_leaves_the_collection_but_not_the_cms(site_dirs):

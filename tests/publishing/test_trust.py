@@ -29,7 +29,7 @@ from cms.core.models import Region
 from cms.lists.models import DutyListIndexPage, DutyListPage
 from cms.publishing.build import build_site
 from cms.publishing.models import SiteBuild
-from cms.publishing.search import read_shard
+from cms.publishing.search_index import read_shard
 from cms.publishing.tasks import request_build, run_build
 
 from ..conftest import REPO, make_case, read_page, search_records

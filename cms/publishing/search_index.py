@@ -1,0 +1,322 @@
+"""The site's search index, written from search records (``search.search_records``): our own, sized for a
+resident's first search on a slow phone.
+
+Pagefind (1.6, measured at 10,000 pages) could not fit a first search into 300 KB: its fixed part alone
+is about 190 KB (WebAssembly, the list of every page, the delta) and a common word such as 证明 comes in
+one chunk with every position of it (102 KB). It also needed 2.6 GiB to index. This index needs neither:
+
+- Each token's postings (document numbers and one weight byte: how much the token counts for in that
+  page, BM25, and whether it is in the title) live in one of many small shard files, chosen by a hash of
+  the token. A query downloads one shard per token, and then one small record per result shown.
+- What a filter needs (each page's kind and places, as codes and slugs) is a separate file, downloaded
+  only when a filter is used.
+
+In the site (``search-index/``)::
+
+    index.json               the current bundles and the base's stale documents (tiny; fetched first)
+    <bundle>/s/<n>.bin       postings of the tokens that hash to n
+    <bundle>/d/<doc>.json    one page: URL, title, kind, places, text, and where each list row starts
+    <bundle>/filters.json    kind code and places (slugs, with names) of every page in the bundle
+
+Each file also has a gzipped copy (``.gz``) that WhiteNoise, or any server that serves precompressed files,
+sends instead. A full build writes the *base* bundle; an edit writes a small *delta* bundle of the pages
+changed since, whose documents continue the base's numbering, and lists the base's copies of them as
+stale. Gone means gone: a stale copy is also *purged* from the base in the same build — its record file
+deleted, its postings taken out of every shard that held one of its tokens, its filter entry blanked — so
+no file of the new site holds the old text or words of a page that was unpublished, made private or
+corrected. Bundle folders are named by their content (a purged base gets a new name), so a browser may
+cache them for good.
+"""
+
+import gzip
+import hashlib
+import json
+import shutil
+import zlib
+from collections import Counter
+from pathlib import Path
+
+from .files import atomic_write
+from .search import normalize, tokens
+
+INDEX_DIR = "search-index"
+MANIFEST = "index.json"
+DELTA_LIMIT = 400  # pages; past this the base is rewritten
+LAYOUT = 5  # bump when the bundle layout changes: the next build rewrites the index
+SHARD_BYTES = 6000  # aim per shard file, before compression
+MAX_SHARDS = 4096
+K1, B = 1.2, 0.75
+TITLE = 0x80
+PUBLIC_FIELDS = ("u", "t", "k", "l", "p", "x", "w")  # what a record file holds (the filter data is apart)
+
+
+def varint(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+VARINTS = [varint(n) for n in range(1 << 14)]
+
+
+def shard_of(token, shards):
+    return zlib.crc32(token.encode()) % shards
+
+
+def _compressed(data):
+    return gzip.compress(data, 6, mtime=0)
+
+
+def write_bundle(records, target, first):
+    """Write one bundle (documents numbered from `first`) into target.
+
+    Returns its entry for index.json and a digest of everything written (the bundle's name comes from it).
+    """
+    target = Path(target)
+    shutil.rmtree(target, ignore_errors=True)
+    digest = hashlib.sha256(str(first).encode())
+
+    def _write(path, data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        Path(str(path) + ".gz").write_bytes(_compressed(data))
+        digest.update(path.name.encode() + b"\0" + data)
+
+    texts = [normalize(r["x"]) for r in records]
+    avg = (sum(len(t) for t in texts) / len(texts)) if texts else 1.0
+    postings, last = {}, {}
+    for doc, (record, text) in enumerate(zip(records, texts, strict=True)):
+        norm = K1 * (1 - B + B * len(text) / max(avg, 1.0))
+        weights = [0] + [max(1, round(127 * tf / (tf + norm))) for tf in range(1, 64)]
+        in_title = set(tokens(normalize(record["t"])))
+        for token, tf in Counter(tokens(text)).items():
+            weight = weights[tf if tf < 64 else 63] | (TITLE if token in in_title else 0)
+            buffer = postings.get(token)
+            if buffer is None:
+                buffer = postings[token] = bytearray()
+                gap = doc + 1
+            else:
+                gap = doc - last[token]
+            buffer += VARINTS[gap] if gap < 16384 else varint(gap)
+            buffer.append(weight)
+            last[token] = doc
+    total = sum(len(t.encode()) + len(p) + 4 for t, p in postings.items())
+    shards = 1
+    while shards < MAX_SHARDS and total / shards > SHARD_BYTES:
+        shards *= 2
+    grouped = [[] for _ in range(shards)]
+    for token in sorted(postings):
+        grouped[shard_of(token, shards)].append(token)
+    for n, group in enumerate(grouped):
+        if not group:
+            continue
+        out = bytearray(varint(len(group)))
+        for token in group:
+            raw, data = token.encode(), postings[token]
+            out += varint(len(raw)) + raw + varint(len(data)) + data
+        _write(target / "s" / f"{n}.bin", bytes(out))
+    # Numbered in order of first use: kind codes and places ([slug, name]), and each page's chain of places.
+    kinds, regions, chains, doc_kind, doc_chain = {}, {}, {}, [], []
+    for doc, record in enumerate(records):
+        doc_kind.append(kinds.setdefault(record["k"], len(kinds)))
+        places = zip(record["r"], record["p"], strict=True)
+        chain = tuple(regions.setdefault((slug, name), len(regions)) for slug, name in places)
+        doc_chain.append(chains.setdefault(chain, len(chains)))
+        _write(target / "d" / f"{doc}.json", _json({key: record[key] for key in PUBLIC_FIELDS}))
+    _write(
+        target / "filters.json",
+        _json(
+            {
+                "kinds": list(kinds),
+                "kind": doc_kind,
+                "regions": [list(place) for place in regions],
+                "chains": [list(chain) for chain in chains],
+                "chain": doc_chain,
+            }
+        ),
+    )
+    return {"first": first, "docs": len(records), "shards": shards}, digest.hexdigest()
+
+
+def _json(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _add_bundle(root, prefix, records, first):
+    """Write a bundle into root under a name taken from its content; returns its entry for index.json."""
+    staging = root / f".{prefix}.new"
+    entry, digest = write_bundle(records, staging, first)
+    name = f"{prefix}-{digest[:12]}"
+    final = root / name
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    return {"path": f"{name}/", **entry}
+
+
+def read_shard(data):
+    """{token: postings bytes} of a shard file (the layout ``write_bundle`` writes and search.js reads)."""
+    out, pos = {}, 0
+
+    def number():
+        nonlocal pos
+        value, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+
+    for _ in range(number()):
+        size = number()
+        token = data[pos : pos + size].decode()
+        pos += size
+        size = number()
+        out[token] = data[pos : pos + size]
+        pos += size
+    return out
+
+
+def shard_bytes(postings):
+    out = bytearray(varint(len(postings)))
+    for token in sorted(postings):
+        raw, data = token.encode(), postings[token]
+        out += varint(len(raw)) + raw + varint(len(data)) + data
+    return bytes(out)
+
+
+def without_docs(data, docs):
+    """Postings (document gaps and weight bytes, numbered from 0) without the given documents."""
+    out, pos, doc, last = bytearray(), 0, -1, -1
+    while pos < len(data):
+        gap, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            gap |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        doc += gap
+        weight = data[pos]
+        pos += 1
+        if doc in docs:
+            continue
+        out += varint(doc - last)
+        out.append(weight)
+        last = doc
+    return bytes(out)
+
+
+def purge(bundle_dir, entry, docs):
+    """Take documents (numbers within the bundle) out of a bundle in place: records, postings, filters.
+
+    Only the shards that hold one of their tokens are rewritten (replaced, never edited: the folder is a
+    hard-linked copy of the live one). Returns how many shard files were rewritten.
+    """
+    bundle_dir = Path(bundle_dir)
+    affected = set()
+    for doc in docs:
+        path = bundle_dir / "d" / f"{doc}.json"
+        if not path.exists():
+            continue  # purged by an earlier build
+        record = json.loads(path.read_bytes())
+        words = set(tokens(normalize(record.get("x", "")))) | set(tokens(normalize(record.get("t", ""))))
+        affected.update(shard_of(token, entry["shards"]) for token in words)
+        path.unlink()
+        Path(str(path) + ".gz").unlink(missing_ok=True)
+    for n in sorted(affected):
+        path = bundle_dir / "s" / f"{n}.bin"
+        if not path.exists():
+            continue
+        kept = {}
+        for token, data in read_shard(path.read_bytes()).items():
+            data = without_docs(data, docs)
+            if data:
+                kept[token] = data
+        if kept:
+            data = shard_bytes(kept)
+            atomic_write(path, data)
+            atomic_write(Path(str(path) + ".gz"), _compressed(data))
+        else:
+            path.unlink()
+            Path(str(path) + ".gz").unlink(missing_ok=True)
+    filters_path = bundle_dir / "filters.json"
+    if filters_path.exists() and affected:
+        data = json.loads(filters_path.read_bytes())
+        blank_kind = data["kinds"].index("") if "" in data["kinds"] else len(data["kinds"])
+        if blank_kind == len(data["kinds"]):
+            data["kinds"].append("")
+        blank_chain = data["chains"].index([]) if [] in data["chains"] else len(data["chains"])
+        if blank_chain == len(data["chains"]):
+            data["chains"].append([])
+        for doc in docs:
+            if doc < len(data["kind"]):
+                data["kind"][doc], data["chain"][doc] = blank_kind, blank_chain
+        raw = _json(data)
+        atomic_write(filters_path, raw)
+        atomic_write(Path(str(filters_path) + ".gz"), _compressed(raw))
+    return len(affected)
+
+
+def index_search(generation, records, previous, full=False):
+    """Update the search index inside the new generation; returns the search manifest for the next build.
+
+    ``records`` is {url: (key, record)} of every public page (``search.search_records``); ``previous`` the
+    manifest the last build returned. Only records whose key changed are indexed again (a delta bundle).
+    """
+    root = Path(generation) / INDEX_DIR
+    current = {url: key for url, (key, _record) in records.items()}
+    base = previous.get("base") if previous.get("layout") == LAYOUT else None
+    if base is not None and not (root / base["bundle"]["path"]).is_dir():
+        base = None
+    changed = []
+    if base is not None:
+        changed = {url for url, digest in current.items() if base["pages"].get(url) != digest}
+        # A page purged from the base stays in the delta, even if it is back to what the base had.
+        purged = set(base.get("purged", []))
+        changed |= {url for url, n in base["numbers"].items() if n in purged and url in current}
+        changed = sorted(changed)
+    if full or base is None or len(changed) > DELTA_LIMIT:
+        urls = sorted(current)
+        chosen = [records[url][1] for url in urls]
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        bundle = _add_bundle(root, "b", chosen, 0)
+        numbers = {url: n for n, url in enumerate(urls)}
+        base = {"bundle": bundle, "pages": {url: current[url] for url in urls}, "numbers": numbers}
+        bundles, stale = [bundle], []
+    else:
+        changed_set = set(changed)
+        purged = set(base.get("purged", []))
+        stale = sorted(
+            n for url, n in base["numbers"].items() if url in changed_set or url not in current or n in purged
+        )
+        if set(stale) - purged:
+            # Gone means gone: the base's copies of changed and removed pages leave this generation now.
+            old = base["bundle"]
+            purge(root / old["path"], old, set(stale))
+            purged = set(stale)
+            digest = hashlib.sha256((old["path"] + ":" + ",".join(map(str, sorted(purged)))).encode()).hexdigest()
+            name = f"b-{digest[:12]}"
+            if name != old["path"].strip("/"):
+                shutil.rmtree(root / name, ignore_errors=True)
+                (root / old["path"]).rename(root / name)
+            base = {**base, "bundle": {**old, "path": f"{name}/"}, "purged": sorted(purged)}
+        bundle = base["bundle"]
+        bundles = [bundle]
+        delta = [records[url][1] for url in changed]
+        if delta:
+            bundles.append(_add_bundle(root, "d", delta, bundle["first"] + bundle["docs"]))
+    keep = {b["path"].strip("/") for b in bundles}
+    for old in root.iterdir():
+        if old.is_dir() and old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    manifest = _json({"version": LAYOUT, "bundles": bundles, "stale": stale})
+    atomic_write(root / MANIFEST, manifest)
+    atomic_write(root / (MANIFEST + ".gz"), _compressed(manifest))
+    return {"layout": LAYOUT, "bundles": bundles, "base": base}
