@@ -91,4 +91,4 @@ faults: dev postgres ## Fault script: kill a worker mid-build, lose the database
 
 clean: ## Remove the built site, generated Markdown and the local database
 	rm -rf site site.builds db.sqlite3
-	cd site_src && rm -rf index.md .nav.yml .cache cases lists notices regions themes media collections api
+	cd site_src && rm -rf index.md search.md .site.yml .cache cases lists notices regions themes media collections api

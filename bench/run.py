@@ -77,7 +77,7 @@ def baseline_build(source_dir):
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("plugins: []", "plugins:\n  - search:\n      lang: zh")
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
-    text = text.replace("  - hooks/nav.py", f"  - {ROOT / 'hooks' / 'nav.py'}")
+    text = text.replace("  - hooks/site.py", f"  - {ROOT / 'hooks' / 'site.py'}")
     config.write_text(text, encoding="utf-8")
     out = WORK / "baseline-site"
     shutil.rmtree(out, ignore_errors=True)

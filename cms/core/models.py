@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -210,3 +211,31 @@ class HomePage(SitePage):
     class Meta:
         verbose_name = _("首页")
         verbose_name_plural = _("首页")
+
+
+@register_setting(icon="site")
+class SiteSettings(GatedModelMixin, BaseSiteSetting):
+    """The public site's name, description and footer, as editors set them: on every page and in the feeds."""
+
+    DEFAULTS = {
+        "name": "基层 · 社区治理公开平台",
+        "description": "党建引领基层治理经验案例、社区“三张清单”与“两标三牌”公示",
+        "footer": "",
+    }
+
+    site_name = models.CharField(_("网站名称"), max_length=100, default=DEFAULTS["name"])
+    site_description = models.CharField(
+        _("网站简介"), max_length=300, default=DEFAULTS["description"], help_text=_("用于搜索引擎和分享卡片")
+    )
+    footer_text = models.CharField(
+        _("页脚文字"), max_length=300, blank=True, help_text=_("每页底部显示，例如主办单位和联系方式")
+    )
+
+    panels = [FieldPanel("site_name"), FieldPanel("site_description"), FieldPanel("footer_text")]
+
+    class Meta:
+        verbose_name = _("网站设置")
+        verbose_name_plural = _("网站设置")
+
+    def portable(self):
+        return {"name": self.site_name, "description": self.site_description, "footer": self.footer_text}

@@ -65,7 +65,7 @@ def build_site(progress=None, force_full=False, cache=None):
             settings.MKDOCS_CONFIG,
             source_dir,
             settings.SITE_OUTPUT_DIR,
-            signature_paths=[settings.MKDOCS_CONFIG, base / "overrides", base / "hooks", source_dir / ".nav.yml"],
+            signature_paths=[settings.MKDOCS_CONFIG, base / "overrides", base / "hooks", source_dir / ".site.yml"],
             cache=cache,
             force_full=force_full,
             workers=settings.SITE_BUILD_WORKERS,

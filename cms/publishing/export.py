@@ -12,10 +12,10 @@ from pathlib import Path
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.core.kinds import kinds
-from cms.core.models import DisclosureFields, HomePage, Region
+from cms.core.models import DisclosureFields, HomePage, Region, SiteSettings
 
 from .files import check_relative
 from .portable import canonical_blocks, compact
@@ -187,9 +187,17 @@ def serialize_redirects(public_urls):
 # --- the export ---------------------------------------------------------------------------------------
 
 
+def export_settings():
+    """The site's name, description and footer as editors set them (the defaults until they do)."""
+    default = Site.objects.filter(is_default_site=True).first()
+    found = SiteSettings.objects.filter(site=default).first() if default else None
+    values = found.portable() if found else dict(SiteSettings.DEFAULTS)
+    return sanitized(compact(values))
+
+
 def export_site():
-    """The home page's and each section's title and introduction."""
-    site = {}
+    """The site's settings, and the home page's and each section's title and introduction."""
+    site = {"settings": export_settings()}
     home = HomePage.objects.live().first()
     if home:
         site["home"] = sanitized({"title": home.title, "intro": home.intro})

@@ -24,7 +24,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms.core.kinds import by_folder, kinds
-from cms.core.models import DisclosureFields, HomePage, Region
+from cms.core.models import DisclosureFields, HomePage, Region, SiteSettings
 from cms.core.validation import describe
 
 from .export import redirect_path
@@ -212,10 +212,11 @@ class Loader:
             self.other_changes += 1
         site_obj = Site.objects.filter(is_default_site=True).first()
         if site_obj is None:
-            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="基层")
+            site_obj = Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="基层")
         elif site_obj.root_page_id != home.pk:
             site_obj.root_page = home
             site_obj.save()
+        self.load_settings(site_obj, mapping(site, "settings", path), path)
         sections = {}
         for kind in kinds():
             key = kind.folder
@@ -234,6 +235,25 @@ class Loader:
                 self.other_changes += 1
             sections[key] = index
         return sections
+
+    def load_settings(self, site_obj, data, path):
+        """The site's name, description and footer (site.yaml ``settings``), into its Wagtail site setting."""
+        settings = SiteSettings.objects.filter(site=site_obj).first() or SiteSettings(site=site_obj)
+        values = {key: text(data, key, path, "settings 的") for key in ("name", "description", "footer")}
+        wanted = {
+            "site_name": values["name"] or SiteSettings.DEFAULTS["name"],
+            "site_description": values["description"] or SiteSettings.DEFAULTS["description"],
+            "footer_text": values["footer"],
+        }
+        if settings.pk is None or any(getattr(settings, k) != v for k, v in wanted.items()):
+            for key, value in wanted.items():
+                setattr(settings, key, value)
+            try:
+                settings.full_clean()
+            except ValidationError as exc:
+                raise ContentError(path, f"网站设置：{describe(exc, SiteSettings)}") from exc
+            settings.save()
+            self.other_changes += 1
 
     # pages
     def load_page(self, kind, entry, index):

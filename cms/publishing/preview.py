@@ -25,7 +25,7 @@ def preview_html(kind, page):
     markdown = kind.render(SiteContext(snap, settings.PUBLIC_SITE_URL), entry)
     src_uri = f"{kind.folder}/{page.slug}.md"
     docs_dir = Path(settings.SITE_SOURCE_DIR)
-    if not (docs_dir / ".nav.yml").exists():
+    if not (docs_dir / ".site.yml").exists():
         docs_dir = Path(settings.HANDWRITTEN_PAGES_DIR)
     html = render_preview(settings.MKDOCS_CONFIG, docs_dir, src_uri, markdown)
     # Relative links and assets resolve against the page's public URL, so the preview uses the live site's

@@ -22,7 +22,7 @@ SECTION_LATEST = 50
 REGION_FULL_LIST = 100
 REGION_LATEST = 20
 THEME_LIMIT = 100
-SITE_CONFIG = ".nav.yml"  # the navigation, read by hooks/nav.py (MkDocs never imports the CMS)
+SITE_CONFIG = ".site.yml"  # navigation, name, description, footer: read by hooks/site.py (never imports the CMS)
 LISTINGS = ("index.md", "search.md", "regions", "themes", "media", "api", ".cache", SITE_CONFIG, *FEED_FILES)
 
 
@@ -212,6 +212,18 @@ def navigation(site):
     return nav
 
 
+def site_config(site):
+    """What MkDocs takes from the CMS (hooks/site.py): the site's name, description and footer, and the tabs."""
+    settings = site.snap.site.get("settings", {})
+    config = {
+        "site_name": settings.get("name", ""),
+        "site_description": settings.get("description", ""),
+        "copyright": settings.get("footer", ""),
+        "nav": navigation(site),
+    }
+    return {key: value for key, value in config.items() if value}
+
+
 def feed_entries(site):
     entries = []
     for kind in kinds():
@@ -270,12 +282,11 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
 
     files["regions/index.md"] = render_section_index(site, "regions", "按地区浏览", tree())
     files.update(render_themes(site))
-    home = snap.site.get("home", {})
-    files.update(
-        render_feeds(feed_entries(site), site.site_url, home.get("title") or "基层", "新发布的经验案例和更新的清单")
-    )
+    settings = snap.site.get("settings", {})
+    name, description = settings.get("name") or "基层", settings.get("description", "")
+    files.update(render_feeds(feed_entries(site), site.site_url, name, description))
     files.update(render_redirects(site, files))
-    files[SITE_CONFIG] = dump_yaml(navigation(site))
+    files[SITE_CONFIG] = dump_yaml(site_config(site))
     pages_memo.keep_only(files)
     regions_memo.keep_only(files)
 

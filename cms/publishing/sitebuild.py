@@ -9,12 +9,10 @@ previous generation keeps serving untouched until the switch.
 import contextlib
 import gzip
 import hashlib
-import json
 import logging
 import multiprocessing
 import os
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +24,9 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from .files import atomic_write
+from .generations import Generations
 
 # Anything here changing means every page's HTML may change (theme, nav, styles): build everything.
-KEEP_GENERATIONS = 3
-TRASH_PREFIX = ".trash-"
-NEXT_PREFIX = ".next-"
 
 
 class SiteBuildError(Exception):
@@ -224,95 +220,6 @@ def render_in_parallel(project, src_uris, workers):
     return sorted(failure for _s, _m, failed in results for failure in failed)
 
 
-class Generations:
-    """The live ``site`` symlink and the generation folders it points to."""
-
-    def __init__(self, site_dir):
-        self.link = Path(site_dir)
-        self.root = self.link.with_name(self.link.name + ".builds")
-
-    def current(self):
-        if self.link.is_symlink():
-            target = self.link.resolve()
-            if target.is_dir():
-                return target
-        return None
-
-    def manifest(self, generation):
-        path = self.root / f"{generation.name}.json"
-        if generation is None or not path.exists():
-            return {}
-        return json.loads(path.read_text(encoding="utf-8"))
-
-    def new(self, clone_from=None):
-        self.root.mkdir(parents=True, exist_ok=True)
-        numbers = [int(p.name[1:]) for p in self.root.glob("g*") if p.is_dir() and p.name[1:].isdigit()]
-        target = self.root / f"g{max(numbers, default=0) + 1:06d}"
-        if clone_from is None:
-            target.mkdir()
-            return target
-        try:
-            (self.root / f"{NEXT_PREFIX}{clone_from.name}").rename(target)  # prepared after the last build
-        except FileNotFoundError:
-            # Hard links to every file of the live generation (coreutils does this far faster than Python).
-            subprocess.run(["cp", "-al", str(clone_from), str(target)], check=True)
-        return target
-
-    def prepare_next(self, generation):
-        """Hard-link the next incremental build's starting tree now, in the background, while nobody waits.
-
-        Generations are never edited once live, so the copy stays exact for as long as this one is live;
-        it is renamed into place only when complete.
-        """
-        final = self.root / f"{NEXT_PREFIX}{generation.name}"
-        tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
-        subprocess.Popen(
-            ["sh", "-c", 'cp -al "$1" "$2" && mv -T "$2" "$3"', "sh", str(generation), str(tmp), str(final)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def switch_to(self, generation, manifest):
-        atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())
-        if self.link.exists() and not self.link.is_symlink():
-            # A site/ folder from an older layout: move it aside once.
-            self.link.rename(self.root / f"legacy-{int(time.time())}")
-        tmp = self.link.with_name(f".{self.link.name}.{os.getpid()}.link")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        os.symlink(os.path.relpath(generation, self.link.parent), tmp)
-        os.replace(tmp, self.link)
-
-    def discard(self, generation):
-        shutil.rmtree(generation, ignore_errors=True)
-
-    def collect(self, keep):
-        """Remove all but the newest generations (older ones may still be serving a slow download).
-
-        Deleting 10,000 folders takes seconds, and the new site is already live: the old generations are
-        renamed out of the way at once and deleted by a background ``rm`` (what a killed worker leaves
-        behind is picked up by the next build).
-        """
-        gens = sorted((p for p in self.root.glob("g*") if p.is_dir()), key=lambda p: p.name)
-        for old in gens[:-KEEP_GENERATIONS]:
-            if old != keep:
-                trash = self.root / f"{TRASH_PREFIX}{old.name}.{os.getpid()}"
-                old.rename(trash)
-                with contextlib.suppress(FileNotFoundError):
-                    (self.root / f"{old.name}.json").unlink()
-        doomed = sorted(self.root.glob(f"{TRASH_PREFIX}*")) + sorted(self.root.glob("legacy-*"))
-        # Starting trees prepared for generations that are no longer live (or half-made when a build began).
-        doomed += sorted(p for p in self.root.glob(f"{NEXT_PREFIX}*") if p.name != f"{NEXT_PREFIX}{keep.name}")
-        if doomed:
-            subprocess.Popen(
-                ["rm", "-rf", "--", *map(str, doomed)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-
-
 def source_state(docs_dir, others=None):
     """(size, mtime) of every Markdown page in site_src, by src_uri.
 
@@ -361,8 +268,8 @@ def build_generation(
     started = time.perf_counter()
     others = set()
     pages = source_state(docs_dir, others)
-    # Every page shows the navigation tabs: their titles (not the section pages' content) shape all pages.
-    signature = tree_signature(signature_paths) + ":" + navigation_titles(docs_dir)
+    # Theme, hooks, config and the navigation (its tab titles are in it) shape every page.
+    signature = tree_signature(signature_paths)
     report.full = force_full or not previous or previous.get("signature") != signature
     if not report.full:
         old_pages = previous.get("pages", {})
@@ -438,38 +345,6 @@ def prune_static_files(project, generation):
                 path = os.path.abspath(os.path.join(root, name))
                 if path not in wanted:
                     os.unlink(path)
-
-
-def navigation_titles(docs_dir):
-    """The titles of the pages in the navigation, as one string (part of the build signature)."""
-    titles = []
-    for uri in sorted(navigation_pages(docs_dir)):
-        path = Path(docs_dir) / uri
-        head = path.read_text(encoding="utf-8")[:2000] if path.exists() else ""
-        titles.append(uri + "=" + next((line for line in head.splitlines() if line.startswith("title:")), ""))
-    return hashlib.sha256("\n".join(titles).encode()).hexdigest()
-
-
-def navigation_pages(docs_dir):
-    """The src_uris the generated .nav.yml lists (they appear in every page's tabs)."""
-    nav_file = Path(docs_dir) / ".nav.yml"
-    found = set()
-
-    def walk(node):
-        if isinstance(node, str):
-            found.add(node)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    if nav_file.exists():
-        import yaml
-
-        walk(yaml.safe_load(nav_file.read_text(encoding="utf-8")))
-    return found
 
 
 def page_url(src_uri):

@@ -16,10 +16,11 @@ from django_tasks_db.models import DBTaskResult
 
 from django.db import connection
 
-from bench.net import Proxy, free_port, listening, wait_for
 from cms.cases.models import CaseStudyPage
 from cms.publishing.build import build_site
 from cms.publishing.models import SiteBuild
+
+from ..support.net import Proxy, free_port, listening, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

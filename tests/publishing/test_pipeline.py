@@ -319,8 +319,9 @@ def test_a_killed_build_is_recorded_and_queued_again(queued, site_dirs):
 
 
 def test_old_generations_leave_at_once_and_are_deleted_in_the_background(queued, site_dirs):
-    from bench.net import wait_for
-    from cms.publishing.sitebuild import KEEP_GENERATIONS, NEXT_PREFIX, TRASH_PREFIX
+    from cms.publishing.generations import KEEP_GENERATIONS, NEXT_PREFIX, TRASH_PREFIX
+
+    from ..support.net import wait_for
 
     for n in range(KEEP_GENERATIONS + 2):
         make_case(f"generation-{n}", f"第 {n} 代")

@@ -1,4 +1,4 @@
-"""Small helpers for scripts and tests that start real servers on loopback."""
+"""Loopback helpers shared by the tests and the benchmarks: free ports, waiting, a TCP proxy that can be cut."""
 
 import contextlib
 import socket

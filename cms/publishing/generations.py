@@ -1,0 +1,108 @@
+"""Generations of the built site: each build writes a new folder, the ``site`` symlink switches in one rename.
+
+Residents never see a half-built site: an incremental build starts from hard links to the live generation
+and replaces (never edits) what changed; the live one keeps serving, untouched, until the switch.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from .files import atomic_write
+
+KEEP_GENERATIONS = 3
+TRASH_PREFIX = ".trash-"
+NEXT_PREFIX = ".next-"
+
+
+class Generations:
+    """The live ``site`` symlink and the generation folders it points to."""
+
+    def __init__(self, site_dir):
+        self.link = Path(site_dir)
+        self.root = self.link.with_name(self.link.name + ".builds")
+
+    def current(self):
+        if self.link.is_symlink():
+            target = self.link.resolve()
+            if target.is_dir():
+                return target
+        return None
+
+    def manifest(self, generation):
+        path = self.root / f"{generation.name}.json"
+        if generation is None or not path.exists():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def new(self, clone_from=None):
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[1:]) for p in self.root.glob("g*") if p.is_dir() and p.name[1:].isdigit()]
+        target = self.root / f"g{max(numbers, default=0) + 1:06d}"
+        if clone_from is None:
+            target.mkdir()
+            return target
+        try:
+            (self.root / f"{NEXT_PREFIX}{clone_from.name}").rename(target)  # prepared after the last build
+        except FileNotFoundError:
+            # Hard links to every file of the live generation (coreutils does this far faster than Python).
+            subprocess.run(["cp", "-al", str(clone_from), str(target)], check=True)
+        return target
+
+    def prepare_next(self, generation):
+        """Hard-link the next incremental build's starting tree now, in the background, while nobody waits.
+
+        Generations are never edited once live, so the copy stays exact for as long as this one is live;
+        it is renamed into place only when complete.
+        """
+        final = self.root / f"{NEXT_PREFIX}{generation.name}"
+        tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
+        subprocess.Popen(
+            ["sh", "-c", 'cp -al "$1" "$2" && mv -T "$2" "$3"', "sh", str(generation), str(tmp), str(final)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def switch_to(self, generation, manifest):
+        atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())
+        if self.link.exists() and not self.link.is_symlink():
+            # A site/ folder from an older layout: move it aside once.
+            self.link.rename(self.root / f"legacy-{int(time.time())}")
+        tmp = self.link.with_name(f".{self.link.name}.{os.getpid()}.link")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(os.path.relpath(generation, self.link.parent), tmp)
+        os.replace(tmp, self.link)
+
+    def discard(self, generation):
+        shutil.rmtree(generation, ignore_errors=True)
+
+    def collect(self, keep):
+        """Remove all but the newest generations (older ones may still be serving a slow download).
+
+        Deleting 10,000 folders takes seconds, and the new site is already live: the old generations are
+        renamed out of the way at once and deleted by a background ``rm`` (what a killed worker leaves
+        behind is picked up by the next build).
+        """
+        gens = sorted((p for p in self.root.glob("g*") if p.is_dir()), key=lambda p: p.name)
+        for old in gens[:-KEEP_GENERATIONS]:
+            if old != keep:
+                trash = self.root / f"{TRASH_PREFIX}{old.name}.{os.getpid()}"
+                old.rename(trash)
+                with contextlib.suppress(FileNotFoundError):
+                    (self.root / f"{old.name}.json").unlink()
+        doomed = sorted(self.root.glob(f"{TRASH_PREFIX}*")) + sorted(self.root.glob("legacy-*"))
+        # Starting trees prepared for generations that are no longer live (or half-made when a build began).
+        doomed += sorted(p for p in self.root.glob(f"{NEXT_PREFIX}*") if p.name != f"{NEXT_PREFIX}{keep.name}")
+        if doomed:
+            subprocess.Popen(
+                ["rm", "-rf", "--", *map(str, doomed)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )

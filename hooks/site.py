@@ -1,0 +1,18 @@
+"""Take the navigation and the site's name, description and footer from the .site.yml the renderer writes
+next to the Markdown (they come from the CMS: section titles and the site settings editors change)."""
+
+from pathlib import Path
+
+import yaml
+
+
+def on_config(config):
+    site_file = Path(config["docs_dir"]) / ".site.yml"
+    if site_file.exists():
+        site = yaml.safe_load(site_file.read_text(encoding="utf-8")) or {}
+        if site.get("nav"):
+            config["nav"] = site["nav"]
+        for key in ("site_name", "site_description", "copyright"):
+            if site.get(key):
+                config[key] = site[key]
+    return config
