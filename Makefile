@@ -60,10 +60,11 @@ lint: dev ## Run ruff on the code
 	.venv/bin/ruff check cms tests hooks bench
 	.venv/bin/ruff format --check cms tests hooks bench
 
-test: dev node_modules/.installed browser ## Checks, lint, the test suite on SQLite, then again on PostgreSQL when one is reachable
+test: dev node_modules/.installed browser ## Checks, lint, the search engine's Node tests, the suite on SQLite and (beside it) on PostgreSQL
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory lint
+	node --test tests/js/
 	@# The PostgreSQL pass runs beside the SQLite one (two cores: about half the wall time); its log follows.
 	@if $(MAKE) --no-print-directory postgres >/dev/null 2>&1; then \
 	  echo "PostgreSQL ($(PG_TEST_URL))：同时再运行一遍测试（浏览器测试只读构建好的网站，与数据库无关，不重复）"; \

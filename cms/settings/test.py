@@ -22,3 +22,5 @@ WHITENOISE_AUTOREFRESH = True
 # Tasks run at once, in the test process; builds do not wait for a burst to settle.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "site"]}}
 SITE_BUILD_DEBOUNCE = 0
+# A content kind that lives only in the tests (its test registers it): the registry's proof.
+INSTALLED_APPS = INSTALLED_APPS + ["tests.throwaway"]  # noqa: F405

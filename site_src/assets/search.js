@@ -14,6 +14,7 @@
 (function () {
   "use strict";
 
+  var LAYOUT = 5; // cms/publishing/search_index.py LAYOUT: the index layout this engine reads
   var script = document.currentScript;
   var root = new URL("../", script ? script.src : window.location.href).href; // the site root
   var indexRoot = root + "search-index/";
@@ -77,6 +78,7 @@
   function loadManifest() {
     if (!manifest) {
       manifest = getJSON(indexRoot + "index.json").then(function (m) {
+        if (m.version !== LAYOUT) { throw new Error("search index layout " + m.version); }
         m.staleSet = new Set(m.stale || []);
         m.total = m.bundles.reduce(function (n, b) { return n + b.docs; }, 0) - m.staleSet.size;
         return m;
@@ -246,6 +248,7 @@
   }
 
   window.JcSearch = {
+    layout: LAYOUT,
     search: search,
     regions: regions,
     // A query's tokens and, for tests, the shard each would be in out of 4096.

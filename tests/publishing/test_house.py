@@ -1,0 +1,85 @@
+"""One build cache, keyed by content: a warm incremental build and a cold full build of the same content give
+the same site. And what editors set for the site as a whole (section titles, name, footer) reaches it."""
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from wagtail.models import Site
+
+from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.models import Region, SiteSettings
+from cms.lists.models import DutyListPage
+from cms.publishing.build import build_site
+from cms.publishing.cache import BuildCache
+
+from ..conftest import make_case, read_page, search_records
+
+pytestmark = pytest.mark.django_db
+
+
+def tree(folder, skip=()):
+    folder = Path(folder).resolve()
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not set(p.relative_to(folder).parts) & {".cache", *skip}
+    }
+
+
+def test_a_warm_incremental_build_and_a_cold_full_build_give_identical_trees(site_dirs, settings, tmp_path):
+    warm = BuildCache()
+    build_site(cache=warm)
+    case = CaseStudyPage.objects.get(slug="hefei-red-property")
+    case.title = "合肥市：缓存里改过的标题"
+    case.save_revision().publish()
+    build_site(cache=warm)
+    DutyListPage.objects.get(slug="sample-certificates-cancelled-2022").unpublish()
+    make_case("warm-new", "缓存之后新建的案例", region="laiwu")
+    region = Region.objects.get(slug="hefei")
+    region.name = "合肥市（改名）"
+    region.save()
+    result = build_site(cache=warm)
+    assert not result.full
+    warm_src, warm_site = tree(settings.SITE_SOURCE_DIR), tree(settings.SITE_OUTPUT_DIR, {"search-index"})
+    warm_records = {r["url"]: r for r in search_records(settings.SITE_OUTPUT_DIR)}
+
+    settings.SITE_SOURCE_DIR, settings.SITE_OUTPUT_DIR = tmp_path / "cold_src", tmp_path / "cold_site"
+    assert build_site(cache=BuildCache(), force_full=True).full
+    cold_src, cold_site = tree(settings.SITE_SOURCE_DIR), tree(settings.SITE_OUTPUT_DIR, {"search-index"})
+    assert sorted(warm_src) == sorted(cold_src)
+    assert [name for name in cold_src if cold_src[name] != warm_src[name]] == []
+    assert sorted(warm_site) == sorted(cold_site)
+    assert [name for name in cold_site if cold_site[name] != warm_site[name]] == []
+    # The index itself differs by design (a base and a delta, or one base): what it finds does not.
+    assert {r["url"]: r for r in search_records(settings.SITE_OUTPUT_DIR)} == warm_records
+
+
+def test_a_section_title_as_the_editor_set_it_reaches_the_tabs(site_dirs):
+    index = CaseStudyIndexPage.objects.get()
+    index.title = "各地经验"
+    index.save_revision().publish()
+    build_site()
+    html = read_page(site_dirs[1], "lists/sample-certificates-cancelled-2024")
+    tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', html)
+    assert tabs[1] == "各地经验"
+    assert "# 各地经验" in (Path(site_dirs[0]) / "cases" / "index.md").read_text(encoding="utf-8")
+
+
+def test_the_site_settings_reach_every_page_and_the_feeds(site_dirs):
+    settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.site_name = "示例区社区公开平台"
+    settings.site_description = "示例区的清单和案例"
+    settings.footer_text = "主办：示例区民政局　电话 0000-1234567"
+    settings.save()
+    build_site()
+    site = site_dirs[1]
+    for page in ("", "cases/hefei-red-property", "search"):
+        html = read_page(site, page)
+        assert "示例区社区公开平台" in re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "主办：示例区民政局" in html
+    rss = ET.fromstring((Path(site) / "feed.xml").read_bytes())
+    assert rss.findtext("channel/title") == "示例区社区公开平台"
+    assert rss.findtext("channel/description") == "示例区的清单和案例"
