@@ -114,10 +114,11 @@ def main():
 
     from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
     from cms.publishing.build import build_site
+    from cms.publishing.cache import BuildCache
     from cms.publishing.export import export_snapshot
     from cms.publishing.models import SiteBuild
-    from cms.publishing.render import render_site
-    from cms.publishing.tasks import run_build
+    from cms.publishing.render import render_site, site_context
+    from cms.publishing.tasks import WORKER_CACHE, run_build
 
     tasks = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "site"]}}
     results = {}
@@ -128,18 +129,18 @@ def main():
         results["export_s"] = time.perf_counter() - started
         pages = snap.count
         started = time.perf_counter()
-        render_site(
-            snap, settings.SITE_SOURCE_DIR, settings.PUBLIC_SITE_URL, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR
-        )
+        cold = BuildCache()
+        site = site_context(snap, settings.PUBLIC_SITE_URL, cold, settings.SITE_SOURCE_DIR)
+        render_site(site, settings.SITE_SOURCE_DIR, cold, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
         results["render_s"] = time.perf_counter() - started
-        del snap
+        del snap, site, cold
 
         say("2/5 全量构建（导出 + Markdown + MkDocs 页面 + 搜索索引）…")
         started = time.perf_counter()
-        full = build_site(force_full=True)
+        full = build_site(force_full=True, cache=WORKER_CACHE)  # the worker's cache: the edits below are warm
         results["full_s"] = time.perf_counter() - started
         results["mkdocs_pages_s"] = full.timings.get("site_pages", 0) + full.timings.get("site_load", 0)
-        results["search_s"] = full.timings.get("site_search", 0)
+        results["search_s"] = full.timings.get("site_search", 0) + full.timings.get("search_records", 0)
 
         say("3/5 修改一个已发布页面 → 上线…")
         page = CaseStudyPage.objects.live().order_by("pk")[5]
