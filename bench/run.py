@@ -185,6 +185,15 @@ def main():
     results["search_first_kb_gz_median"] = probe["cold_kb_gz_median"]
     results["search_query_ms"] = probe["query_ms_median"]
     results["search_query_ms_max"] = probe["query_ms_max"]
+    say("手机：项目自己的服务器发出的字节（Chromium，360 px，空缓存）…")
+    from bench.phone_probe import measure as phone_measure
+    from bench.phone_probe import report as phone_report
+
+    phone = phone_measure()
+    phone_report(phone, lambda line: say("    " + line))
+    results["first_visit_kb"] = phone["first_visit_kb_max"]
+    results["repeat_requests"] = phone["repeat_requests"]
+    results["search_first_kb"] = phone["search_first_kb"]
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["peak_mib"] = max(self_peak, child_peak)
@@ -213,6 +222,9 @@ def main():
         f"{'首个搜索结果前下载 (KB gz)':<28}{results['search_first_kb_gz']:>12.0f}"
         f"{results['baseline_index_kb_gz']:>12.0f}{'≤300':>14}"
     )
+    say(f"{'首次访问任一页面 (KB 传输)':<28}{results['first_visit_kb']:>12.0f}{'':>12}{'≤100':>14}")
+    say(f"{'再次查看的请求数':<28}{results['repeat_requests']:>12}{'':>12}{'1 (HTML)':>14}")
+    say(f"{'搜索页到首个结果 (KB 传输)':<28}{results['search_first_kb']:>12.0f}{'':>12}{'≤100':>14}")
     say(f"{'  六个典型查询的中位数 (KB gz)':<28}{results['search_first_kb_gz_median']:>12.0f}")
     say(
         f"{'之后每次搜索 (ms, 中位/最大)':<28}{results['search_query_ms']:>6.0f}/{results['search_query_ms_max']:<5.0f}{'':>12}{'≤100':>14}"
@@ -223,7 +235,8 @@ def main():
         f"edit_served_s={results['edit_served_s']:.2f} peak_mib={results['peak_mib']:.0f} html_kb_gz={results['html_kb_gz']:.1f} "
         f"search_first_kb_gz={results['search_first_kb_gz']:.0f} "
         f"search_first_kb_gz_median={results['search_first_kb_gz_median']:.0f} search_query_ms={results['search_query_ms']:.0f} "
-        f"search_query_ms_max={results['search_query_ms_max']:.0f}"
+        f"search_query_ms_max={results['search_query_ms_max']:.0f} first_visit_kb={results['first_visit_kb']:.0f} "
+        f"repeat_requests={results['repeat_requests']} search_first_kb={results['search_first_kb']:.0f}"
     )
 
 

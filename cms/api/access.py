@@ -105,3 +105,40 @@ class PublicRedirectMiddleware(RedirectMiddleware):
         if redirect is not None and redirect.redirect_page_id and not is_public_page(redirect.redirect_page):
             return response
         return redirected
+
+
+class MaskedPublicApiMiddleware:
+    """Wagtail's own v3 API read anonymously (live public pages, public images and documents) never shows
+    personal data unmasked: the same masking as the export, with the reasons reviewers recorded.
+
+    Publishing refuses unmasked personal data, so this only matters for data stored before the gate (or
+    written past it): the site, the static JSON, the search index, /api/v3/content/ and the feeds are masked
+    by the export; these routes read the database directly. Editors (a valid token or an admin session) see
+    what is stored.
+    """
+
+    ROUTES = ("/api/v3/pages/", "/api/v3/images/", "/api/v3/documents/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD") or not request.path.startswith(self.ROUTES):
+            return response
+        user = getattr(request, "user", None)  # the API's auth has set it: a token's user, or anonymous
+        if user is not None and user.is_authenticated:
+            return response
+        if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
+            return response
+        import json
+
+        from cms.core.models import KeptPersonalData
+        from cms.core.personal_data import mask_value
+
+        keep = frozenset(KeptPersonalData.objects.values_list("digest", flat=True))
+        data = mask_value(json.loads(response.content), keep)
+        response.content = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response

@@ -268,6 +268,10 @@ class CaseKind(ContentKind):
         ]
 
     # search
+    def search_names(self, entry):
+        meta = entry["meta"]
+        return [p.get("name", "") for p in meta.get("practices", [])] + list(meta.get("themes", []))
+
     def search_text(self, site, entry):
         meta = entry["meta"]
         parts = [meta.get("title", "")]

@@ -53,3 +53,26 @@ class SitePageForm(WagtailAdminPageForm):
         # ones until the form is saved).
         self.instance._gate_checked_by_form = True
         return cleaned
+
+    PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Publishing (or sending for review, or approving) needs the personal data masked or kept with a
+        # reason: say so on the form, field by field, rather than fail later.
+        if self.errors or not any(action in self.data for action in self.PUBLISHING_ACTIONS):
+            return
+        if not hasattr(self.instance, "personal_data"):
+            return
+        from .personal_data import describe_findings
+
+        page = self.save(commit=False)
+        found = page.personal_data()
+        if found:
+            lines = describe_findings(type(page), found)
+            self.add_error(
+                None,
+                "发现未遮盖的个人信息，遮盖后才能发布或提交审核："
+                + "；".join(lines)
+                + "。确需公开的，由审核人在“个人信息”中记录保留理由。",
+            )

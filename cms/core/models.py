@@ -1,5 +1,6 @@
 """Shared domain data: the region hierarchy, disclosure metadata and the home page."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from wagtail.search import index
 
 from .forms import SitePageForm
 from .kinds import for_model
+from .personal_data import KEPT_KEY, LABELS, describe_findings, entry_findings
 from .validation import GatedModelMixin, shorten_slug
 
 
@@ -157,6 +159,33 @@ class DisclosureFields(models.Model):
             raise ValidationError({"date_published": _("发布日期不能早于成文日期。")})
 
 
+class DisplayPeriodFields(models.Model):
+    """A display period (公示期): the days a notice or a list under public comment is shown for."""
+
+    display_start = models.DateField(_("公示开始日期"), null=True, blank=True)
+    display_end = models.DateField(
+        _("公示结束日期"), null=True, blank=True, help_text=_("含当天；到期后网站自动显示“公示已结束”")
+    )
+
+    period_panels = [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("display_start"), FieldPanel("display_end")])],
+            heading=_("公示期"),
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.display_start and self.display_end and self.display_end < self.display_start:
+            raise ValidationError({"display_end": _("公示结束日期不能早于开始日期。")})
+
+    def display_period(self):
+        return {key: value for key, value in (("start", self.display_start), ("end", self.display_end)) if value}
+
+
 class SitePage(GatedModelMixin, Page):
     """A page published to the static site; the MkDocs build, not a Django template, renders it."""
 
@@ -179,6 +208,21 @@ class SiteItemPage(SitePage):
 
     class Meta:
         abstract = True
+
+    def personal_data(self):
+        """[(path, Finding)] of personal data in this version of the page that no reviewer kept with a reason."""
+        kind = for_model(self)
+        if kind is None:
+            return []
+        entry = kind.serialize(self, {})
+        entry["meta"][KEPT_KEY] = KeptPersonalData.kept(self.pk)
+        return entry_findings(entry)
+
+    def publish(self, revision, *args, **kwargs):
+        # Page.publish runs Wagtail's own action; ours (registered for every page, cms/core/wagtail_hooks.py,
+        # and used by the v3 API's publish) refuses unmasked personal data first. Both paths check.
+        refuse_personal_data(revision)
+        return super().publish(revision, *args, **kwargs)
 
     def serve_preview(self, request, mode_name):
         # Its kind (registered by its app) renders it with the site's own renderer and theme.
@@ -239,3 +283,51 @@ class SiteSettings(GatedModelMixin, BaseSiteSetting):
 
     def portable(self):
         return {"name": self.site_name, "description": self.site_description, "footer": self.footer_text}
+
+
+def refuse_personal_data(revision):
+    """Every way a page goes live (admin, API, review, schedule, load_content) asks this: personal data must
+    be masked, or kept with a reviewer's recorded reason, before it is published."""
+    version = revision.as_object()
+    findings = version.personal_data() if hasattr(version, "personal_data") else []
+    if findings:
+        lines = describe_findings(type(version), findings)
+        raise ValidationError(
+            "发现未遮盖的个人信息，不能发布："
+            + "；".join(lines)
+            + "。请遮盖后再发布，或由审核人在“个人信息检查”中记录保留理由。"
+        )
+
+
+class KeptPersonalData(models.Model):
+    """A reviewer's reason to publish one piece of personal data as it is (a finding in one page's text)."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(_("摘要值"), max_length=24, help_text=_("所保留信息的摘要（不存原文）"))
+    kind = models.CharField(_("类别"), max_length=20, choices=list(LABELS.items()))
+    reason = models.CharField(_("保留理由"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保留的个人信息")
+        verbose_name_plural = _("保留的个人信息")
+        constraints = [models.UniqueConstraint(fields=["page", "digest"], name="kept_personal_data_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.reason[:30]}"
+
+    @classmethod
+    def kept(cls, page_id):
+        """A page's kept findings, as its portable entry lists them."""
+        if page_id is None:
+            return []
+        rows = cls.objects.filter(page_id=page_id).order_by("digest")
+        return [{"digest": r.digest, "kind": r.kind, "reason": r.reason} for r in rows]

@@ -7,7 +7,15 @@ from cms.publishing.escape import block, inline
 from cms.publishing.export import disclosure, replace_entry
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import ordered, rows, strings, text
-from cms.publishing.markdown import disclosure_table, disclosure_text, front_matter, html_table, page_slug, print_footer
+from cms.publishing.markdown import (
+    disclosure_table,
+    disclosure_text,
+    front_matter,
+    html_table,
+    page_slug,
+    period_facts,
+    print_footer,
+)
 from cms.publishing.portable import ContentError, compact, require
 
 from .choices import Alternative, ListKind, Scope, labels
@@ -85,6 +93,7 @@ class DutyListKind(ContentKind):
     references = ("list",)  # a list names the list it replaces by slug
     select = ("region", "supersedes")
     prefetch = ("items",)
+    period = True
     schema = "list"
     admin_icon = "list-ul"
     admin_date_field = "date_published"
@@ -130,6 +139,7 @@ class DutyListKind(ContentKind):
             "issuing_bodies": page.issuing_body_list,
             "supersedes": page.supersedes.slug if page.supersedes_id else None,
             "disclosure": disclosure(page),
+            "display_period": page.display_period(),
             "items": items,
         }
         return {"meta": compact(meta), "text": page.intro.strip()}
@@ -159,6 +169,7 @@ class DutyListKind(ContentKind):
         page.issuing_bodies = "\n".join(b for b in bodies if b)
         page.intro = entry["text"].strip()
         loader.apply_disclosure(page, meta, path)
+        loader.apply_period(page, meta, path)
         found = []
         for row, data in enumerate(rows(meta, "items", path), start=1):
             if not data.get("name"):
@@ -237,6 +248,7 @@ class DutyListKind(ContentKind):
         if meta.get("issuing_bodies"):
             facts.append("**印发单位**：" + "、".join(inline(b) for b in meta["issuing_bodies"]))
         out += ["  \n".join(facts), ""]
+        out += period_facts(self, site, entry)
         for newer in found.superseded_by.get(meta["slug"], []):
             out += ['!!! warning "本清单已被新版替代"', "", f"    现行版本：{self.link(newer)}", ""]
         old = found.by_slug.get(meta.get("supersedes"))
@@ -275,8 +287,10 @@ class DutyListKind(ContentKind):
     def line(self, site, entry, prefix="../"):
         meta = entry["meta"]
         status = "" if self.is_current(site, entry) else "（已被替代）"
+        state = self.period_label(site, entry)
         kind_label = LIST_KIND_LABELS.get(meta["list_kind"], "")
-        return f"- {self.link(entry, prefix)}{status} — {kind_label} · {len(meta.get('items', []))} 项"
+        line = f"- {self.link(entry, prefix)}{status} — {kind_label} · {len(meta.get('items', []))} 项"
+        return line + (f" · {state}" if state else "")
 
     def region_entries(self, site, entries):
         return sorted(entries, key=lambda e: (not self.is_current(site, e), e["meta"]["slug"]))
@@ -339,6 +353,12 @@ class DutyListKind(ContentKind):
         return out
 
     # search
+    def search_names(self, entry):
+        return [item.get("name", "") for item in entry["meta"].get("items", [])]
+
+    def search_flag(self, site, entry):
+        return "" if self.is_current(site, entry) else "已被替代"
+
     def search_text(self, site, entry):
         meta = entry["meta"]
         parts = [meta.get("title", ""), LIST_KIND_LABELS.get(meta.get("list_kind"), "")]
@@ -347,6 +367,7 @@ class DutyListKind(ContentKind):
         parts += meta.get("issuing_bodies", [])
         if not self.is_current(site, entry):
             parts.append("本清单已被新版替代")
+        parts.append(self.period_label(site, entry))
         parts.append(entry.get("text", ""))
         found = []
         for item in meta.get("items", []):

@@ -13,7 +13,7 @@ from wagtail.search import index
 from cms.core.api import writable
 from cms.core.blocks import BasisBlock
 from cms.core.forms import SitePageForm
-from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
+from cms.core.models import DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
 
 from .choices import Alternative, ListKind, Scope
 
@@ -57,7 +57,7 @@ class DutyListPageForm(SitePageForm):
         return cleaned
 
 
-class DutyListPage(DisclosureFields, SiteItemPage):
+class DutyListPage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
     """One version of one list for one jurisdiction, e.g. 某区社区不再出具证明事项清单（2024版）."""
 
     Scope = Scope
@@ -91,6 +91,8 @@ class DutyListPage(DisclosureFields, SiteItemPage):
         "issuing_bodies",
         "intro",
         *DisclosureFields.DISCLOSURE_FIELDS,
+        "display_start",
+        "display_end",
         "items",
     )
     content_panels = Page.content_panels + [
@@ -100,6 +102,7 @@ class DutyListPage(DisclosureFields, SiteItemPage):
         FieldPanel("issuing_bodies"),
         FieldPanel("intro"),
         *DisclosureFields.disclosure_panels,
+        *DisplayPeriodFields.period_panels,
         InlinePanel("items", label=_("事项"), heading=_("事项")),
     ]
     search_fields = Page.search_fields + [

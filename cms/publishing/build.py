@@ -29,6 +29,7 @@ class BuildResult:
     generation: str = ""
     timings: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)  # [{"item", "reason"}]: items left as they were, and why
+    day: object = None  # the day the site shows (display periods are read against it)
 
 
 def build_site(progress=None, force_full=False, cache=None):
@@ -45,7 +46,7 @@ def build_site(progress=None, force_full=False, cache=None):
     started = time.perf_counter()
     say("导出已发布内容…")
     snap = export_snapshot(cache=cache.export)
-    result.pages = snap.count
+    result.pages, result.day = snap.count, snap.today
     result.timings["export"] = time.perf_counter() - started
 
     started = time.perf_counter()

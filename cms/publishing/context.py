@@ -1,5 +1,6 @@
 """What every page of a build may look up: places, where each item is listed, links, QR codes."""
 
+from cms.core import periods
 from cms.core.kinds import kinds
 
 from .escape import inline
@@ -14,7 +15,9 @@ class SiteContext:
         self.snap = snap
         self.site_url = site_url.rstrip("/") + "/"
         self.regions = RegionTree(snap.regions)
+        self.today = snap.today or periods.today()
         self.qr = qr or make_qr_svg  # url -> inline SVG (the build cache keeps them)
+        self.assets = {}  # our own assets by name -> their fingerprinted paths (set by the renderer)
         self.extra = {}  # what each kind precomputes for its pages (``ContentKind.prepare``), by kind name
         self.in_region = {}  # region slug -> [(kind, entry)] of the items in it or below it
         for kind in kinds():

@@ -14,8 +14,10 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
+from cms.core import periods
 from cms.core.kinds import kinds
-from cms.core.models import DisclosureFields, HomePage, Region, SiteSettings
+from cms.core.models import DisclosureFields, HomePage, KeptPersonalData, Region, SiteSettings
+from cms.core.personal_data import KEPT_KEY, masked_entry
 
 from .files import check_relative
 from .portable import canonical_blocks, compact
@@ -78,6 +80,7 @@ def shared_token():
     named = {name for kind in kinds() for name in kind.references}
     digest_ = hashlib.sha256()
     queries = [
+        KeptPersonalData.objects.order_by("pk").values_list("page_id", "digest", "reason"),
         Region.objects.order_by("pk").values_list("pk", "slug"),
         Tag.objects.order_by("pk").values_list("pk", "name"),
         get_image_model().objects.order_by("pk").values_list("pk", "file", "file_hash"),
@@ -215,12 +218,15 @@ def export_snapshot(cache=None):
     cannot be exported keeps its last good version (or, without one, is left out: ``snap.held``); either
     way it is listed in ``snap.problems``.
     """
-    snap = Snapshot(regions=sanitized(serialize_regions()), site=export_site())
+    snap = Snapshot(regions=sanitized(serialize_regions()), site=export_site(), today=periods.today())
     if cache is not None:
         cache.fresh(shared_token())
     image_pks = {}  # key -> image pk, for cached entries (their Image objects are fetched once below)
     public_urls = {}  # page pk -> its public URL path
     public = set()  # (model label, pk) of every public page
+    kept = {}  # page pk -> the personal data reviewers kept with a reason
+    for row in KeptPersonalData.objects.order_by("page_id", "digest").values("page_id", "digest", "kind", "reason"):
+        kept.setdefault(row.pop("page_id"), []).append(row)
     for kind in kinds():
         model, attr = kind.model, kind.folder
         rows = public_rows(model)
@@ -238,7 +244,11 @@ def export_snapshot(cache=None):
             else:
                 images = {}
                 try:
-                    entry = sanitized(kind.serialize(loaded[pk], images))
+                    entry = kind.serialize(loaded[pk], images)
+                    if pk in kept:
+                        entry["meta"][KEPT_KEY] = kept[pk]
+                    # Personal data leaves the CMS masked, unless a reviewer recorded a reason to keep it.
+                    entry = sanitized(masked_entry(entry))
                     check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
                 except Exception as exc:  # one page's content must not stop the others
                     previous = None

@@ -11,6 +11,9 @@ a StreamField body, ``{"meta": {...}, "text": "..."}`` for kinds whose body is p
 
 import datetime
 
+from cms.core import periods
+from cms.core.personal_data import KEPT_KEY
+
 from .markdown import link, page_slug
 
 
@@ -35,6 +38,7 @@ class ContentKind:
     admin_date_field = None  # a date field the listing filters by, and its label
     admin_date_label = ""
     home_limit = 10  # how many of the newest it shows on the home page (0: none)
+    period = False  # has a display period (公示期, meta "display_period"): pages show whether it runs
 
     @property
     def item(self):
@@ -83,6 +87,10 @@ class ContentKind:
 
     def themes(self, meta):
         return []
+
+    def period_label(self, site, entry):
+        """公示中 / 公示已结束 / 即将公示 on the build's day, or "" (part of every memo key of its pages)."""
+        return periods.label(entry["meta"].get("display_period"), site.today) if self.period else ""
 
     # --- Markdown ------------------------------------------------------------------------------------
 
@@ -146,6 +154,14 @@ class ContentKind:
         parts += [site.region_name(s) for s in sorted(self.places(meta))]
         return parts, [], []
 
+    def search_names(self, entry):
+        """Names of things in the item a resident may type (in pinyin too): practices, rows, themes."""
+        return []
+
+    def search_flag(self, site, entry):
+        """A word the result carries and ranks by (a replaced list: 已被替代), or ""."""
+        return ""
+
     # --- JSON (static files and the API) ----------------------------------------------------------------
 
     def json(self, entry, regions, summaries=None):
@@ -158,7 +174,7 @@ class ContentKind:
             "kind_label": self.label,
             "url": f"/{self.folder}/{meta['slug']}/",
             "region_path": regions.path(self.place(meta)) if self.item else [],
-            **meta,
+            **{key: value for key, value in meta.items() if key != KEPT_KEY},
             **self.json_extra(entry),
         }
         if self.body == "text":

@@ -24,7 +24,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms.core.kinds import by_folder, kinds
-from cms.core.models import DisclosureFields, HomePage, Region, SiteSettings
+from cms.core.models import DisclosureFields, HomePage, KeptPersonalData, Region, SiteSettings
+from cms.core.personal_data import KEPT_KEY, LABELS
 from cms.core.validation import describe
 
 from .export import redirect_path
@@ -269,15 +270,45 @@ class Loader:
         page.title, page.slug = meta["title"], meta["slug"]
         kind.apply(self, page, entry, path)
         if before is not None and before == sanitized(kind.serialize(page, {})):
-            self.stats["unchanged"] += 1
+            if self.keep_personal_data(page, meta, path):
+                self.stats["updated"] += 1
+            else:
+                self.stats["unchanged"] += 1
             return page
         if created:
             self.save(page, path, lambda: index.add_child(instance=page))
         else:
             self.save(page, path, page.save)
+        self.keep_personal_data(page, meta, path)
         self.save(page, path, lambda: page.save_revision().publish())
         self.stats["created" if created else "updated"] += 1
         return page
+
+    def keep_personal_data(self, page, meta, path):
+        """The personal data a reviewer kept with a reason (a backup carries it): the page's records become
+        exactly what the file lists. Returns whether anything changed."""
+        wanted = {}
+        for n, row in enumerate(rows(meta, KEPT_KEY, path), start=1):
+            digest, kind, reason = (
+                text(row, key, path, f"{KEPT_KEY} 第{n}条的") for key in ("digest", "kind", "reason")
+            )
+            if not digest or kind not in LABELS or not reason:
+                raise ContentError(path, f"{KEPT_KEY} 第{n}条应包含 digest、kind（{'、'.join(LABELS)}）和 reason")
+            wanted[digest] = (kind, reason)
+        existing = {r.digest: r for r in KeptPersonalData.objects.filter(page_id=page.pk)}
+        changed = False
+        for digest, record in existing.items():
+            if digest not in wanted:
+                record.delete()
+                changed = True
+        for digest, (kind, reason) in wanted.items():
+            record = existing.get(digest)
+            if record is None or (record.kind, record.reason) != (kind, reason):
+                record = record or KeptPersonalData(page_id=page.pk, digest=digest)
+                record.kind, record.reason = kind, reason
+                self.save(record, path, record.save)
+                changed = True
+        return changed
 
     def stream(self, page, field_name, blocks, path):
         raw = []
@@ -323,6 +354,12 @@ class Loader:
             image.save()
         self.images[ref] = image.pk
         return image.pk
+
+    def apply_period(self, page, meta, path):
+        """The display period (公示期) of a page: ``display_period: {start, end}``."""
+        found = mapping(meta, "display_period", path)
+        page.display_start = as_date(found.get("start"), path, "display_period.start")
+        page.display_end = as_date(found.get("end"), path, "display_period.end")
 
     def apply_disclosure(self, page, meta, path):
         data = mapping(meta, "disclosure", path)

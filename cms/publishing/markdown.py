@@ -13,6 +13,8 @@ import yaml
 
 from django.utils.text import slugify
 
+from cms.core import periods
+
 from .escape import block, clean, inline
 
 MAX_THEME_SLUG_BYTES = 90
@@ -153,3 +155,13 @@ def print_footer(svg, url):
     return (
         '<div class="jc-print-only jc-qr">' + svg + f"<p>扫码或输入网址查看最新版本：<br>{html.escape(url)}</p></div>"
     )
+
+
+def period_facts(kind, site, entry):
+    """The display period as a fact line and a notice of its state (words, not only colour), or []."""
+    found = entry["meta"].get("display_period")
+    if not kind.period or not found:
+        return []
+    state = periods.state(found, site.today)
+    label = periods.STATES[state]
+    return [f'<p class="jc-period jc-period--{state}"><strong>{label}</strong> · 公示期 {periods.span(found)}</p>', ""]

@@ -1,12 +1,21 @@
-"""Serve the built public site at "/" and follow each newly switched-in generation without a restart."""
+"""Serve the built public site at "/" and follow each newly switched-in generation without a restart.
 
+The site's files go out compressed (the build wrote gzip and Brotli copies: the best one the browser
+accepts is sent), fingerprinted files are cached for a year, pages and JSON revalidate with their ETag,
+and any address the site does not have answers with its own Chinese 404 page (status 404) — saying so
+plainly when a page that was there has been taken down.
+"""
+
+import json
 import os
+import re
 import threading
 from pathlib import Path
 
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from django.conf import settings as django_settings
+from django.http import HttpResponse
 
 # The public site loads nothing from elsewhere and runs no inline script (Material's bootstrap is a file,
 # overrides/partials/javascripts/base.html): an injected <script> or event handler would not run.
@@ -32,6 +41,16 @@ SITE_HEADERS = {
 }
 
 
+# Addresses of the CMS itself; everything else belongs to the public site.
+CMS_PREFIXES = ("/admin/", "/documents/", "/api/v3/", "/static/", "/media/")
+# Names that change whenever their content does: Material's hashed assets (bundle.a5f9d56c.min.js), ours
+# (assets/v/site.3fa2b1c9d0.css), images named by their SHA-1, search bundles named by their content.
+FINGERPRINTED = re.compile(r"\.[0-9a-f]{8,}\.[a-z0-9.]+$|/[0-9a-f]{40}\.[a-z]+$|/search-index/[bd]-[0-9a-f]{12}/")
+REVALIDATED = (".html", ".json", ".xml", ".txt", "/")
+GONE_MARKER = "<!--jc-gone-->"
+GONE_NOTICE = '<p class="jc-gone" role="status"><strong>这个页面已经撤下，不再公开。</strong>它曾在本站发布；请从下面的链接查找现行内容。</p>'
+
+
 class PublicSiteMiddleware(WhiteNoiseMiddleware):
     """WhiteNoise for admin static files plus the static site, whose file table is rebuilt on a switch.
 
@@ -45,6 +64,7 @@ class PublicSiteMiddleware(WhiteNoiseMiddleware):
         self.site_link = Path(settings.SITE_OUTPUT_DIR)
         self.site_generation = None
         self.site_files = {}
+        self.site_gone = set()
         self.site_lock = threading.Lock()
 
     def __call__(self, request):
@@ -54,16 +74,47 @@ class PublicSiteMiddleware(WhiteNoiseMiddleware):
             return self.get_response(request)
         path = request.path_info
         static_file = self.find_file(path) if self.autorefresh else self.files.get(path)
-        if static_file is None and not path.startswith(("/admin/", "/documents/", "/api/v3/")):
+        if static_file is None and not path.startswith(CMS_PREFIXES):
             static_file = self.site_file(path)
             if static_file is not None:
-                response = self.serve(static_file, request)
-                for header, value in SITE_HEADERS.items():
-                    response[header] = value
-                return response
+                return self.site_headers(self.serve(static_file, request))
+            # Django still gets its say (an editor's redirect, /admin without its slash); what it cannot
+            # answer gets the site's own 404.
+            response = self.get_response(request)
+            if response.status_code == 404:
+                return self.site_headers(self.not_found(path))
+            return response
         if static_file is not None:
             return self.serve(static_file, request)
         return self.get_response(request)
+
+    @staticmethod
+    def site_headers(response):
+        for header, value in SITE_HEADERS.items():
+            response[header] = value
+        return response
+
+    def add_cache_headers(self, headers, path, url):
+        if FINGERPRINTED.search(url):
+            headers["Cache-Control"] = f"max-age={self.FOREVER}, public, immutable"
+        elif url.endswith(REVALIDATED) or not url.startswith(("/assets/", "/media/")):
+            # Pages, JSON and feeds change when editors publish: the browser asks again, with the ETag.
+            headers["Cache-Control"] = "no-cache"
+        else:
+            headers["Cache-Control"] = "max-age=86400, public"
+
+    def not_found(self, path):
+        """The site's own 404 page (Chinese), status 404; for a page that was taken down, it says so."""
+        page = Path(self.site_generation or os.path.realpath(self.site_link)) / "404.html"
+        try:
+            body = page.read_text(encoding="utf-8")
+        except OSError:
+            body = NOT_FOUND
+        if path.rstrip("/") + "/" in self.site_gone:
+            body = body.replace(GONE_MARKER, GONE_NOTICE, 1)
+        response = HttpResponse(body, status=404, content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "no-cache"
+        return response
 
     def site_file(self, path):
         target = os.path.realpath(self.site_link)
@@ -71,6 +122,7 @@ class PublicSiteMiddleware(WhiteNoiseMiddleware):
             with self.site_lock:
                 if target != self.site_generation:
                     self.site_files = self.scan_site(target)
+                    self.site_gone = self.gone_pages(target)
                     self.site_generation = target
         return self.site_files.get(path)
 
@@ -82,3 +134,18 @@ class PublicSiteMiddleware(WhiteNoiseMiddleware):
             return self.files
         finally:
             self.files = static_files
+
+    @staticmethod
+    def gone_pages(generation):
+        """URLs of pages that were on the site and have been taken down (kept in the generation's manifest)."""
+        manifest = Path(generation).with_suffix(".json")
+        try:
+            return set(json.loads(manifest.read_text(encoding="utf-8")).get("gone", []))
+        except (OSError, ValueError):
+            return set()
+
+
+NOT_FOUND = (
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>页面不存在</title>'
+    '<p>没有找到这个页面。请返回<a href="/">首页</a>，或<a href="/search/">搜索</a>。</p></html>'
+)

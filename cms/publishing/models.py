@@ -39,6 +39,7 @@ class SiteBuild(models.Model):
         help_text=_("构建成功，但这些内容因自身问题未能更新（网站上保留其上一版本）：[{item, reason}]"),
     )
     timings = models.JSONField(_("各步骤用时（秒）"), default=dict, blank=True)
+    day = models.DateField(_("内容日期"), null=True, blank=True, help_text=_("构建时的日期：公示期按它显示状态"))
 
     class Meta:
         verbose_name = _("网站构建")

@@ -5,6 +5,7 @@ goes through ``escape``. Listings are bounded (the newest 20–100 with a pointe
 so an edit never rewrites a page of thousands of links.
 """
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def region_key(site, slug):
         tuple(site.region_name(s) for s in site.regions.ancestry(slug)),
         tuple((c, site.region_name(c), site.has_page(c)) for c in site.regions.children.get(slug, [])),
         tuple(kind.region_context(site, slug) for kind in kinds()),
+        tuple(kind.period_label(site, e) for kind, e in site.in_region.get(slug, [])),
     )
 
 
@@ -114,6 +116,24 @@ def render_home(site):
     return "\n".join(out)
 
 
+def fingerprint_assets(out_dir):
+    """Copies of our own assets named by their content (assets/v/site.<digest>.css), which browsers may keep
+    for a year; returns {asset name: its fingerprinted path}. Copies no asset has any more are removed."""
+    source, target = Path(out_dir) / "assets", Path(out_dir) / "assets" / "v"
+    found = {}
+    for path in sorted(source.glob("*")) if source.is_dir() else []:
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        name = f"{path.stem}.{hashlib.sha256(data).hexdigest()[:10]}{path.suffix}"
+        write_if_changed(target, name, data)
+        found[path.name] = f"assets/v/{name}"
+    for old in target.glob("*") if target.is_dir() else []:
+        if f"assets/v/{old.name}" not in found.values():
+            old.unlink()
+    return found
+
+
 def render_search_page(site):
     """The search page: the query, a filter by kind (codes, labelled), by place (filled on first use) and a
     switch to list rows only; the script (assets/search.js) does the rest without Material's bundle."""
@@ -126,17 +146,17 @@ def render_search_page(site):
             '<form id="jc-search-form" class="jc-search jc-search--full" action="./" method="get" role="search">',
             '<label for="jc-q">搜索案例、清单和证明事项</label>',
             '<input id="jc-q" name="q" type="search" placeholder="例如：居住证明、红色物业、网格" autocomplete="off">',
-            '<label class="jc-filter" for="jc-kind">类别</label>',
+            '<span class="jc-field"><label class="jc-filter" for="jc-kind">类别</label>',
             '<select id="jc-kind" name="kind">',
             '<option value="">全部类别</option>',
             kinds_options,
-            "</select>",
-            '<label class="jc-filter" for="jc-region">地区</label>',
+            "</select></span>",
+            '<span class="jc-field"><label class="jc-filter" for="jc-region">地区</label>',
             '<select id="jc-region" name="region">',
             '<option value="">全部地区</option>',
-            "</select>",
-            '<span class="jc-filter jc-rows-only"><input id="jc-rows" name="rows" type="checkbox" value="1">'
-            '<label for="jc-rows">只看清单中的事项</label></span>',
+            "</select></span>",
+            '<span class="jc-field jc-rows-only"><input id="jc-rows" name="rows" type="checkbox" value="1">'
+            '<label class="jc-filter" for="jc-rows">只看清单中的事项</label></span>',
             '<button type="submit">搜索</button>',
             "</form>",
             "",
@@ -146,7 +166,7 @@ def render_search_page(site):
             "",
             "<noscript><p>搜索需要浏览器启用 JavaScript；也可以从"
             '<a href="../regions/">按地区浏览</a>找到您的社区，或从<a href="../lists/">清单</a>查看各社区的事项。</p></noscript>',
-            '<script src="../assets/search.js" defer></script>',
+            f'<script src="../{site.assets.get("search.js", "assets/search.js")}" defer></script>',
             "",
         ]
     )
@@ -220,6 +240,8 @@ def site_config(site):
         "site_description": settings.get("description", ""),
         "copyright": settings.get("footer", ""),
         "nav": navigation(site),
+        "extra_css": [site.assets["site.css"]] if "site.css" in site.assets else [],
+        "extra": {"assets": site.assets} if site.assets else {},
     }
     return {key: value for key, value in config.items() if value}
 
@@ -241,6 +263,17 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
     """Write the generated Markdown of a site context's snapshot into out_dir; return the files changed."""
     out_dir = Path(out_dir)
     snap = site.snap
+    changed = 0
+    if handwritten_dir and Path(handwritten_dir).resolve() != out_dir.resolve():
+        generated = generated_names()
+        for src in Path(handwritten_dir).iterdir():
+            if src.name in generated:
+                continue
+            if src.is_dir():
+                shutil.copytree(src, out_dir / src.name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("v"))
+            else:
+                changed += write_if_changed(out_dir, src.name, src.read_bytes())
+    site.assets = fingerprint_assets(out_dir)
     pages_memo, regions_memo = cache.memo("pages", out_dir), cache.memo("regions", out_dir)
     files = {"index.md": render_home(site), "search.md": render_search_page(site)}
     unchanged = set()  # files the memo says are byte-identical to what this cache wrote last time
@@ -250,7 +283,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         rel = f"{kind.folder}/{entry['meta']['slug']}.md"
         try:
             check_relative(rel)
-            key = (snap.digest(kind, entry), kind.context(site, entry))
+            key = (snap.digest(kind, entry), kind.context(site, entry), kind.period_label(site, entry))
             text, hit = pages_memo.get(rel, key, lambda kind=kind, entry=entry: kind.render(site, entry))
         except Exception as exc:  # one item's content must not stop the others
             held.add(rel)
@@ -290,7 +323,6 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
     pages_memo.keep_only(files)
     regions_memo.keep_only(files)
 
-    changed = 0
     for rel, text in files.items():
         if rel in held or (rel in unchanged and (out_dir / rel).exists()):
             continue
@@ -306,14 +338,4 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
                 stale.unlink()
                 changed += 1
     changed += copy_images(snap.images, out_dir)
-    if handwritten_dir and Path(handwritten_dir).resolve() != out_dir.resolve():
-        generated = generated_names()
-        for src in Path(handwritten_dir).iterdir():
-            if src.name in generated:
-                continue
-            dest = out_dir / src.name
-            if src.is_dir():
-                shutil.copytree(src, dest, dirs_exist_ok=True)
-            else:
-                changed += write_if_changed(out_dir, src.name, src.read_bytes())
     return changed

@@ -18,8 +18,7 @@ In the site (``search-index/``)::
     <bundle>/d/<doc>.json    one page: URL, title, kind, places, text, and where each list row starts
     <bundle>/filters.json    kind code and places (slugs, with names) of every page in the bundle
 
-Each file also has a gzipped copy (``.gz``) that WhiteNoise, or any server that serves precompressed files,
-sends instead. A full build writes the *base* bundle; an edit writes a small *delta* bundle of the pages
+Like every text file of the site, each gets gzip and Brotli copies at the end of the build (``compress``). A full build writes the *base* bundle; an edit writes a small *delta* bundle of the pages
 changed since, whose documents continue the base's numbering, and lists the base's copies of them as
 stale. Gone means gone: a stale copy is also *purged* from the base in the same build — its record file
 deleted, its postings taken out of every shard that held one of its tokens, its filter entry blanked — so
@@ -28,26 +27,25 @@ corrected. Bundle folders are named by their content (a purged base gets a new n
 cache them for good.
 """
 
-import gzip
 import hashlib
 import json
 import shutil
 import zlib
-from collections import Counter
 from pathlib import Path
 
-from .files import atomic_write
-from .search import normalize, tokens
+from .files import atomic_write, write_if_changed
+from .search import doc_tokens, query_helper, title_tokens
 
 INDEX_DIR = "search-index"
 MANIFEST = "index.json"
 DELTA_LIMIT = 400  # pages; past this the base is rewritten
-LAYOUT = 5  # bump when the bundle layout changes: the next build rewrites the index
+LAYOUT = 6  # bump when the bundle layout changes: the next build rewrites the index
 SHARD_BYTES = 6000  # aim per shard file, before compression
 MAX_SHARDS = 4096
 K1, B = 1.2, 0.75
 TITLE = 0x80
-PUBLIC_FIELDS = ("u", "t", "k", "l", "p", "x", "w")  # what a record file holds (the filter data is apart)
+PUBLIC_FIELDS = ("u", "t", "k", "l", "p", "x", "w", "s", "v", "n")  # what a record file holds (not the filters)
+QUERY_HELPER = "query.json"  # t2s characters and pinyin syllables for the browser (search.query_helper)
 
 
 def varint(n):
@@ -66,10 +64,6 @@ def shard_of(token, shards):
     return zlib.crc32(token.encode()) % shards
 
 
-def _compressed(data):
-    return gzip.compress(data, 6, mtime=0)
-
-
 def write_bundle(records, target, first):
     """Write one bundle (documents numbered from `first`) into target.
 
@@ -82,18 +76,19 @@ def write_bundle(records, target, first):
     def _write(path, data):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        Path(str(path) + ".gz").write_bytes(_compressed(data))
         digest.update(path.name.encode() + b"\0" + data)
 
-    texts = [normalize(r["x"]) for r in records]
-    avg = (sum(len(t) for t in texts) / len(texts)) if texts else 1.0
+    lengths = [len(r["x"]) for r in records]
+    avg = (sum(lengths) / len(lengths)) if lengths else 1.0
     postings, last = {}, {}
-    for doc, (record, text) in enumerate(zip(records, texts, strict=True)):
-        norm = K1 * (1 - B + B * len(text) / max(avg, 1.0))
+    for doc, (record, length) in enumerate(zip(records, lengths, strict=True)):
+        norm = K1 * (1 - B + B * length / max(avg, 1.0))
         weights = [0] + [max(1, round(127 * tf / (tf + norm))) for tf in range(1, 64)]
-        in_title = set(tokens(normalize(record["t"])))
-        for token, tf in Counter(tokens(text)).items():
-            weight = weights[tf if tf < 64 else 63] | (TITLE if token in in_title else 0)
+        in_title = title_tokens(record)
+        # A replaced list (已被替代) still answers, a quarter as strongly: below the list that replaced it.
+        scale = 4 if record.get("v") else 1
+        for token, tf in doc_tokens(record).items():
+            weight = max(1, weights[tf if tf < 64 else 63] // scale) | (TITLE if token in in_title else 0)
             buffer = postings.get(token)
             if buffer is None:
                 buffer = postings[token] = bytearray()
@@ -212,41 +207,46 @@ def without_docs(data, docs):
     return bytes(out)
 
 
-def purge(bundle_dir, entry, docs):
-    """Take documents (numbers within the bundle) out of a bundle in place: records, postings, filters.
+def purge(bundle_dir, entry, removals):
+    """Take stale copies out of a bundle in place: ``removals`` is {document number within the bundle: the
+    tokens to take out of its postings}. Their records go, and their filter entries are blanked.
 
-    Only the shards that hold one of their tokens are rewritten (replaced, never edited: the folder is a
-    hard-linked copy of the live one). Returns how many shard files were rewritten.
+    Only the postings of those tokens are decoded, and only the shards holding one are rewritten (replaced,
+    never edited: the folder is a hard-linked copy of the live one). Returns how many shards were rewritten.
     """
     bundle_dir = Path(bundle_dir)
-    affected = set()
-    for doc in docs:
-        path = bundle_dir / "d" / f"{doc}.json"
-        if not path.exists():
-            continue  # purged by an earlier build
-        record = json.loads(path.read_bytes())
-        words = set(tokens(normalize(record.get("x", "")))) | set(tokens(normalize(record.get("t", ""))))
-        affected.update(shard_of(token, entry["shards"]) for token in words)
-        path.unlink()
-        Path(str(path) + ".gz").unlink(missing_ok=True)
-    for n in sorted(affected):
+    by_shard = {}  # shard -> {token: docs}
+    for doc, words in removals.items():
+        (bundle_dir / "d" / f"{doc}.json").unlink(missing_ok=True)
+        for token in words:
+            by_shard.setdefault(shard_of(token, entry["shards"]), {}).setdefault(token, set()).add(doc)
+    rewritten = 0
+    for n, wanted in sorted(by_shard.items()):
         path = bundle_dir / "s" / f"{n}.bin"
         if not path.exists():
             continue
-        kept = {}
-        for token, data in read_shard(path.read_bytes()).items():
-            data = without_docs(data, docs)
-            if data:
-                kept[token] = data
-        if kept:
-            data = shard_bytes(kept)
-            atomic_write(path, data)
-            atomic_write(Path(str(path) + ".gz"), _compressed(data))
+        postings = read_shard(path.read_bytes())
+        changed = False
+        for token, docs in wanted.items():
+            data = postings.get(token)
+            if data is None:
+                continue
+            kept = without_docs(data, docs)
+            if kept != data:
+                changed = True
+                if kept:
+                    postings[token] = kept
+                else:
+                    del postings[token]
+        if not changed:
+            continue
+        rewritten += 1
+        if postings:
+            atomic_write(path, shard_bytes(postings))
         else:
             path.unlink()
-            Path(str(path) + ".gz").unlink(missing_ok=True)
     filters_path = bundle_dir / "filters.json"
-    if filters_path.exists() and affected:
+    if filters_path.exists() and removals:
         data = json.loads(filters_path.read_bytes())
         blank_kind = data["kinds"].index("") if "" in data["kinds"] else len(data["kinds"])
         if blank_kind == len(data["kinds"]):
@@ -254,13 +254,27 @@ def purge(bundle_dir, entry, docs):
         blank_chain = data["chains"].index([]) if [] in data["chains"] else len(data["chains"])
         if blank_chain == len(data["chains"]):
             data["chains"].append([])
-        for doc in docs:
-            if doc < len(data["kind"]):
+        changed = False
+        for doc in removals:
+            if doc < len(data["kind"]) and (data["kind"][doc], data["chain"][doc]) != (blank_kind, blank_chain):
                 data["kind"][doc], data["chain"][doc] = blank_kind, blank_chain
-        raw = _json(data)
-        atomic_write(filters_path, raw)
-        atomic_write(Path(str(filters_path) + ".gz"), _compressed(raw))
-    return len(affected)
+                changed = True
+        if changed:
+            atomic_write(filters_path, _json(data))
+    return rewritten
+
+
+def record_words(record):
+    """Every token a record put in the postings (its text, simplified text, pinyin, title)."""
+    return set(doc_tokens(record)) | title_tokens(record)
+
+
+def read_record(bundle_dir, doc):
+    path = Path(bundle_dir) / "d" / f"{doc}.json"
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
 
 
 def index_search(generation, records, previous, full=False):
@@ -296,12 +310,38 @@ def index_search(generation, records, previous, full=False):
         stale = sorted(
             n for url, n in base["numbers"].items() if url in changed_set or url not in current or n in purged
         )
-        if set(stale) - purged:
-            # Gone means gone: the base's copies of changed and removed pages leave this generation now.
-            old = base["bundle"]
-            purge(root / old["path"], old, set(stale))
+        # Gone means gone: what a changed or removed page no longer says leaves this generation now. A stale
+        # copy in the base keeps only the tokens its page still has (they tell nothing the page does not say
+        # today; the browser never shows a stale copy), so an edit rewrites only the shards of words that went.
+        # Once purged, what it holds is at most what the last delta's version had: a later edit purges against
+        # that version.
+        old = base["bundle"]
+        removals = {}
+        last_delta = previous.get("delta", {}) if previous.get("layout") == LAYOUT else {}
+        delta_dir = root / previous["bundles"][1]["path"] if len(previous.get("bundles", [])) > 1 else None
+        for url, n in base["numbers"].items():
+            if n not in stale:
+                continue
+            if n not in purged:
+                before = read_record(root / old["path"], n)
+            elif url in last_delta and last_delta[url][1] != current.get(url) and delta_dir is not None:
+                before = read_record(delta_dir, last_delta[url][0])
+            else:
+                continue
+            if before is not None:
+                now = record_words(records[url][1]) if url in current else set()
+                removals[n] = record_words(before) - now
+            else:
+                removals[n] = set()
+        removals = {n: words for n, words in removals.items() if words or n not in purged}
+        if removals:
+            purge(root / old["path"], old, removals)
             purged = set(stale)
-            digest = hashlib.sha256((old["path"] + ":" + ",".join(map(str, sorted(purged)))).encode()).hexdigest()
+            # A new name whenever the content changes (browsers keep a bundle's files for a year).
+            digest = hashlib.sha256((old["path"] + ":" + ",".join(map(str, sorted(purged)))).encode())
+            for n in sorted(removals):
+                digest.update(f"\n{n}:".encode() + "\0".join(sorted(removals[n])).encode())
+            digest = digest.hexdigest()
             name = f"b-{digest[:12]}"
             if name != old["path"].strip("/"):
                 shutil.rmtree(root / name, ignore_errors=True)
@@ -316,7 +356,9 @@ def index_search(generation, records, previous, full=False):
     for old in root.iterdir():
         if old.is_dir() and old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
+    write_if_changed(root, QUERY_HELPER, _json(query_helper()))
     manifest = _json({"version": LAYOUT, "bundles": bundles, "stale": stale})
     atomic_write(root / MANIFEST, manifest)
-    atomic_write(root / (MANIFEST + ".gz"), _compressed(manifest))
-    return {"layout": LAYOUT, "bundles": bundles, "base": base}
+    # The delta's pages, their numbers in it and their keys: what the next purge compares against.
+    in_delta = {url: [n, current[url]] for n, url in enumerate(changed)} if len(bundles) > 1 else {}
+    return {"layout": LAYOUT, "bundles": bundles, "base": base, "delta": in_delta}

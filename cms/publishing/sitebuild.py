@@ -7,7 +7,6 @@ previous generation keeps serving untouched until the switch.
 """
 
 import contextlib
-import gzip
 import hashlib
 import logging
 import multiprocessing
@@ -23,6 +22,7 @@ from mkdocs.structure.files import get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from .compress import compress_site
 from .files import atomic_write
 from .generations import Generations
 
@@ -185,8 +185,6 @@ class MkDocsProject:
             data = output.encode("utf-8")
             target = Path(self.config.site_dir) / name
             atomic_write(target, data)
-            if name == "sitemap.xml":
-                atomic_write(target.with_name("sitemap.xml.gz"), gzip.compress(data, mtime=0))
 
 
 def _render_worker(project, src_uris, queue):
@@ -312,11 +310,22 @@ def build_generation(
                 pages[uri] = old_pages[uri]
             else:
                 pages.pop(uri, None)
-        report.manifest = {"signature": signature, "pages": pages, "search": previous.get("search", {})}
+        # Pages taken down (the 404 says so plainly); one that is back is no longer gone.
+        current_urls = {page_url(uri) for uri in pages}
+        gone = set(previous.get("gone", [])) | {page_url(uri) for uri in old_pages if uri not in pages}
+        report.manifest = {
+            "signature": signature,
+            "pages": pages,
+            "search": previous.get("search", {}),
+            "gone": sorted(gone - current_urls),
+        }
         if index_search is not None:
             started = time.perf_counter()
             report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
             report.timings["search"] = time.perf_counter() - started
+        started = time.perf_counter()
+        compress_site(generation, previous=None if report.full else current, workers=workers if report.full else 1)
+        report.timings["compress"] = time.perf_counter() - started
     except Exception:
         cache.project = None  # it may be half-way through a page
         gens.discard(generation)

@@ -26,6 +26,7 @@ class Snapshot:
     held: set = field(default_factory=set)
     problems: list = field(default_factory=list)
     digests: dict = field(default_factory=dict)  # (folder, slug) -> digest of the entry's content
+    today: object = None  # the day the snapshot was taken (in China): display periods are read against it
 
     def of(self, kind):
         return self.entries.get(kind.folder, [])

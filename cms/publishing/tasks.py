@@ -143,6 +143,7 @@ def run_build(build_id, cache=None):
             build.full, build.pages_rendered, build.generation = result.full, result.rendered, result.generation
             build.timings = {key: round(value, 3) for key, value in result.timings.items()}
             build.problems = result.problems[:500]
+            build.day = result.day
         build.finished_at = timezone.now()
         build.save()
     return build
@@ -157,3 +158,26 @@ def run_site_build(build_id):
     """Task: bring the public site up to date for a queued SiteBuild."""
     build = run_build(build_id)
     return build.status if build else "skipped"
+
+
+def request_period_builds():
+    """Ask for a build when a display period (公示期) has started or ended since the day the site shows:
+    the site changes at the boundary by itself (``run_scheduler`` calls this on every tick)."""
+    from django.db.models import Q
+
+    from cms.core import periods
+    from cms.core.kinds import kinds
+
+    today = periods.today()
+    last = SiteBuild.objects.filter(status=SiteBuild.Status.DONE, day__isnull=False).order_by("-pk").first()
+    if last is None or last.day >= today:
+        return None
+    since = last.day
+    for kind in kinds():
+        if not kind.period:
+            continue
+        started = Q(display_start__gt=since, display_start__lte=today)
+        ended = Q(display_end__gte=since, display_end__lt=today)  # the day after the end is the boundary
+        if kind.model.objects.live().filter(started | ended).exists():
+            return request_build(f"公示期开始或结束（{today}）")
+    return None

@@ -12,6 +12,7 @@ from cms.publishing.markdown import (
     first_image,
     fmt_number,
     front_matter,
+    period_facts,
     print_footer,
     render_blocks,
     table,
@@ -39,6 +40,7 @@ class NoticeKind(ContentKind):
     region_key = "community"
     select = ("community",)
     prefetch = ("retained_signs", "photos__image")
+    period = True
     schema = "notice"
     admin_icon = "tag"
     admin_region_field = "community"
@@ -64,6 +66,7 @@ class NoticeKind(ContentKind):
                 for p in page.photos.all()
             ],
             "disclosure": disclosure(page),
+            "display_period": page.display_period(),
         }
         return {"meta": compact(meta), "blocks": body_blocks(page.body, images)}
 
@@ -84,6 +87,7 @@ class NoticeKind(ContentKind):
         )
         page.responsible_body = text(meta, "responsible_body", path)
         loader.apply_disclosure(page, meta, path)
+        loader.apply_period(page, meta, path)
         page.retained_signs = ordered(
             [
                 RetainedSign(kind=text(s, "kind", path), text=text(s, "text", path), position=text(s, "position", path))
@@ -118,6 +122,7 @@ class NoticeKind(ContentKind):
         if meta.get("responsible_body"):
             facts.append(f"**责任单位**：{inline(meta['responsible_body'])}")
         out += ["  \n".join(facts), ""]
+        out += period_facts(self, site, entry)
         counts = meta.get("counts", {})
         if counts:
             cells = [
@@ -155,7 +160,9 @@ class NoticeKind(ContentKind):
 
     def line(self, site, entry, prefix="../"):
         meta = entry["meta"]
-        return f"- {self.link(entry, prefix)} — {meta['date']} · {ROUND_LABELS.get(meta.get('round'), '')}"
+        state = self.period_label(site, entry)
+        line = f"- {self.link(entry, prefix)} — {meta['date']} · {ROUND_LABELS.get(meta.get('round'), '')}"
+        return line + (f" · {state}" if state else "")
 
     def region_entries(self, site, entries):
         return sorted(entries, key=lambda e: (str(e["meta"]["date"]), e["meta"]["slug"]), reverse=True)
@@ -174,6 +181,7 @@ class NoticeKind(ContentKind):
             str(meta.get("date", "")),
             ROUND_LABELS.get(meta.get("round", "first"), ""),
             meta.get("responsible_body", ""),
+            self.period_label(site, entry),
         ]
         counts = meta.get("counts", {})
         labels = (("before", "清理前挂牌"), ("removed", "清理"), ("after", "现挂牌"))

@@ -12,7 +12,7 @@ from wagtail.search import index
 
 from cms.core.api import writable
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import DisclosureFields, SectionIndexPage, SiteItemPage
+from cms.core.models import DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
 from cms.core.validation import GatedModelMixin
 
 from .choices import Phase, Round, SignKind
@@ -71,7 +71,7 @@ class SignageNoticeIndexPage(SectionIndexPage):
         verbose_name_plural = _("两标三牌栏目")
 
 
-class SignageNoticePage(DisclosureFields, SiteItemPage):
+class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
     """A community's public notice of its sign clean-up: counts, the signs kept, photos."""
 
     Round = Round
@@ -96,6 +96,7 @@ class SignageNoticePage(DisclosureFields, SiteItemPage):
         InlinePanel("photos", label=_("照片"), heading=_("照片")),
         FieldPanel("body"),
         *DisclosureFields.disclosure_panels,
+        *DisplayPeriodFields.period_panels,
     ]
     search_fields = Page.search_fields + [
         index.SearchField("body"),
@@ -112,6 +113,8 @@ class SignageNoticePage(DisclosureFields, SiteItemPage):
         "retained_signs",
         "body",
         *DisclosureFields.DISCLOSURE_FIELDS,
+        "display_start",
+        "display_end",
     )
     parent_page_types = ["signage.SignageNoticeIndexPage"]
     subpage_types = []

@@ -14,9 +14,10 @@
 (function () {
   "use strict";
 
-  var LAYOUT = 5; // cms/publishing/search_index.py LAYOUT: the index layout this engine reads
+  var LAYOUT = 6; // cms/publishing/search_index.py LAYOUT: the index layout this engine reads
   var script = document.currentScript;
-  var root = new URL("../", script ? script.src : window.location.href).href; // the site root
+  // The site root: this file is assets/search.js or, named by its content, assets/v/search.<digest>.js.
+  var root = script ? script.src.replace(/assets\/(v\/)?[^/]*$/, "") : new URL("../", window.location.href).href;
   var indexRoot = root + "search-index/";
 
   // ---- Tokens: the same rules as cms/publishing/search.py ----------------------------------------
@@ -28,14 +29,56 @@
     return (text.normalize ? text.normalize("NFKC") : text).toLowerCase();
   }
 
-  // The tokens a query must all match, and the runs of text to mark in excerpts.
+  // What reads a query as the index was written (search-index/query.json): traditional characters and
+  // their simplified ones, and the pinyin syllables. Without it a query is taken as typed.
+  var helper = { t2s: new Map(), syllables: new Set() };
+  var INITIALS = /^[bpmfdtnlgkhjqxzcsryw]{2,}$/;
+
+  function readHelper(data) {
+    var chars = Array.from(data.t2s || "");
+    var t2s = new Map();
+    for (var i = 0; i + 1 < chars.length; i += 2) { t2s.set(chars[i], chars[i + 1]); }
+    return { t2s: t2s, syllables: new Set(data.syllables || []) };
+  }
+
+  function simplified(text) {
+    return Array.from(text).map(function (ch) { return helper.t2s.get(ch) || ch; }).join("");
+  }
+
+  // A Latin word as pinyin syllables (juzhu → ju zhu), or null when it is not pinyin.
+  function syllables(word) {
+    var memo = {};
+    function from(i) {
+      if (i === word.length) { return []; }
+      if (i in memo) { return memo[i]; }
+      for (var len = Math.min(6, word.length - i); len >= 1; len--) {
+        var piece = word.substr(i, len);
+        if (helper.syllables.has(piece)) {
+          var rest = from(i + len);
+          if (rest) { memo[i] = [piece].concat(rest); return memo[i]; }
+        }
+      }
+      memo[i] = null;
+      return null;
+    }
+    return from(0);
+  }
+
+  // The tokens a query must all match, and the runs of text to mark in excerpts. Chinese runs become
+  // character pairs (in simplified characters); a Latin word that reads as two or more pinyin syllables
+  // becomes pairs of syllables (juzhu zhengming), one of consonants only becomes pairs of initials (jzzm).
   function queryTokens(query) {
-    var runs = normalize(query).match(RUNS) || [];
+    var runs = simplified(normalize(query)).match(RUNS) || [];
     var tokens = [];
     runs.forEach(function (run) {
       var chars = Array.from(run); // code points: a rare character may take two UTF-16 units
+      var pinyin = IS_CJK.test(run) ? null : syllables(run);
       if (IS_CJK.test(run) && chars.length > 1) {
         for (var i = 0; i + 1 < chars.length; i++) { tokens.push(chars[i] + chars[i + 1]); }
+      } else if (INITIALS.test(run)) {
+        for (var j = 0; j + 1 < chars.length; j++) { tokens.push(chars[j] + chars[j + 1]); }
+      } else if (pinyin && pinyin.length > 1) {
+        for (var k = 0; k + 1 < pinyin.length; k++) { tokens.push(pinyin[k] + pinyin[k + 1]); }
       } else {
         tokens.push(run);
       }
@@ -77,7 +120,11 @@
 
   function loadManifest() {
     if (!manifest) {
-      manifest = getJSON(indexRoot + "index.json").then(function (m) {
+      // The query helper comes with the manifest, in parallel: both are small, both are needed first.
+      var help = getJSON(indexRoot + "query.json").then(readHelper, function () { return helper; });
+      manifest = Promise.all([getJSON(indexRoot + "index.json"), help]).then(function (both) {
+        var m = both[0];
+        helper = both[1];
         if (m.version !== LAYOUT) { throw new Error("search index layout " + m.version); }
         m.staleSet = new Set(m.stale || []);
         m.total = m.bundles.reduce(function (n, b) { return n + b.docs; }, 0) - m.staleSet.size;
@@ -210,10 +257,10 @@
   function search(query, options) {
     options = options || {};
     var wanted = options.filters || {};
-    var q = queryTokens(query);
-    if (!q.tokens.length) { return Promise.resolve([]); }
     var needFilters = Boolean(wanted.kind || wanted.region);
     return loadManifest().then(function (m) {
+      var q = queryTokens(query);
+      if (!q.tokens.length) { return []; }
       return Promise.all([
         Promise.all(q.tokens.map(function (t) { return postings(m, t); })),
         needFilters ? filters() : null,
@@ -251,6 +298,8 @@
     layout: LAYOUT,
     search: search,
     regions: regions,
+    // Load what reads a query (the manifest and the query helper); tokens() uses it once loaded.
+    ready: function () { return loadManifest(); },
     // A query's tokens and, for tests, the shard each would be in out of 4096.
     tokens: function (query) {
       var q = queryTokens(query);
@@ -308,14 +357,16 @@
     return out;
   }
 
-  // About 40 characters of the page around the first place the query occurs.
-  function excerpt(text) {
-    var lower = text.toLowerCase();
+  // About 40 characters of the page around the first place the query occurs; without the row already shown
+  // above it (an excerpt never repeats what the result shows).
+  function excerpt(text, skip) {
+    var source = skip ? (text.slice(0, skip[1]) + " " + text.slice(skip[2])).trim() : text;
+    var lower = source.toLowerCase();
     var at = -1;
     for (var i = 0; i < marks.length && at < 0; i++) { at = lower.indexOf(marks[i]); }
     var start = Math.max(0, at - 12);
-    var end = Math.min(text.length, start + 48);
-    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    var end = Math.min(source.length, start + 48);
+    return (start > 0 ? "…" : "") + source.slice(start, end) + (end < source.length ? "…" : "");
   }
 
   // The list row holding most of the query (every run whole counts for more), or null.
@@ -337,6 +388,8 @@
     if (rowsOnly && !row) { return false; }
     var item = el("li", "jc-result");
     if (data.l) { item.appendChild(el("span", "jc-result__kind", row ? data.l + "中的事项" : data.l)); }
+    if (data.v) { item.appendChild(el("span", "jc-result__flag", data.v)); }
+    if (data.s) { item.appendChild(el("span", "jc-result__state", data.s)); }
     var link = el("a", "jc-result__link", data.t || data.u);
     link.href = data.u + (row ? "#" + row[0] : "");
     var heading = el("h2", "jc-result__title");
@@ -347,9 +400,12 @@
       line.appendChild(marked(data.x.slice(row[1], row[2]).slice(0, 80)));
       item.appendChild(line);
     }
-    var text = el("p", "jc-result__excerpt");
-    text.appendChild(marked(excerpt(data.x || "")));
-    item.appendChild(text);
+    var shown = excerpt(data.x || "", row);
+    if (shown.replace(/…/g, "").trim()) {
+      var text = el("p", "jc-result__excerpt");
+      text.appendChild(marked(shown));
+      item.appendChild(text);
+    }
     var places = (data.p || []).slice(-2).join(" · ");
     if (places) { item.appendChild(el("p", "jc-result__place", places)); }
     list.appendChild(item);
@@ -378,14 +434,15 @@
     moreButton.hidden = true;
     if (!query) { statusLine.textContent = ""; return Promise.resolve(); }
     statusLine.textContent = "正在搜索…";
-    var q = queryTokens(query);
-    lastQuery = q;
-    marks = q.runs.concat(q.tokens).sort(function (a, b) { return b.length - a.length; });
     var wanted = {};
     if (kind.value) { wanted.kind = kind.value; }
     if (region.value) { wanted.region = region.value; }
     return search(query, { filters: wanted }).then(function (found) {
       if (token !== sequence) { return; }
+      var q = queryTokens(query); // now read with the query helper (traditional characters, pinyin)
+      lastQuery = q;
+      marks = q.runs.concat(q.tokens).filter(function (m) { return IS_CJK.test(m) || m.length > 2; });
+      marks.sort(function (a, b) { return b.length - a.length; });
       results = found;
       position = 0;
       statusLine.textContent = results.length ? "找到约 " + results.length + " 条结果" : "没有找到结果。可以换一个词，或去掉筛选条件。";

@@ -73,7 +73,34 @@ test("filters carry codes: a kind and a place (with the places below it)", async
 test("a first search downloads the manifest, one shard per token and nothing for filters", async () => {
   const { engine, requests } = load();
   await engine.search("居住证明");
-  assert.equal(requests[0], "index.json");
-  assert.ok(requests.slice(1).every((path) => path.includes("/s/")));
+  // The manifest and the query helper (traditional characters, pinyin) first, in parallel; then shards.
+  assert.deepEqual([...requests.slice(0, 2)].sort(), ["index.json", "query.json"]);
+  assert.ok(requests.slice(2).every((path) => path.includes("/s/")));
   assert.ok(!requests.some((path) => path.endsWith("filters.json")));
+});
+
+test("a traditional query reads as the simplified one the index holds", async () => {
+  const { engine } = load();
+  await engine.ready();
+  assert.deepEqual([...engine.tokens("居住證明").tokens], ["居住", "住证", "证明"]);
+  assert.deepEqual(await answers(engine, "居住證明"), await answers(engine, "居住证明"));
+  assert.deepEqual(await answers(engine, "紅色物業"), await answers(engine, "红色物业"));
+});
+
+test("pinyin, whole or as initials, finds the title it spells", async () => {
+  const { engine } = load();
+  await engine.ready();
+  assert.deepEqual([...engine.tokens("juzhu zhengming").tokens], ["juzhu", "zhengming"]);
+  assert.deepEqual([...engine.tokens("JZZM").tokens], ["jz", "zz", "zm"]);
+  for (const query of ["juzhu zhengming", "juzhuzhengming", "jzzm"]) {
+    const found = (await answers(engine, query)).map((hit) => hit[0]);
+    assert.ok(found.includes("/lists/demo-certificates-2024/"), `${query}: ${found}`);
+  }
+  assert.ok((await answers(engine, "hongse wuye")).some((hit) => hit[0] === "/cases/demo-red-property/"));
+});
+
+test("a superseded list ranks below the list that replaced it", async () => {
+  const { engine } = load();
+  const found = (await answers(engine, "居住证明")).map((hit) => hit[0]);
+  assert.ok(found.indexOf("/lists/demo-certificates-2024/") < found.indexOf("/lists/demo-certificates-2022/"));
 });

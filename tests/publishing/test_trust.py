@@ -91,6 +91,45 @@ def test_old_text_and_words_leave_every_file_of_the_next_site(site_dirs, how):
     assert ("/cases/laiwu-one-artery-four-links/" in records) == (how == "corrected")
 
 
+@pytest.mark.parametrize("then", ["corrected again", "unpublished"])
+def test_words_a_later_edit_removes_leave_too(site_dirs, then):
+    """A page edited twice after the base was written: the second edit purges what the first one added."""
+    _src, site = site_dirs
+    page = CaseStudyPage.objects.get(slug="laiwu-one-artery-four-links")
+    build_site(force_full=True)
+    page.summary = f"第一次修改加入了{MARKER}。"
+    page.save_revision().publish()
+    build_site()
+    assert holding(site, MARKER)
+    if then == "corrected again":
+        page.summary = "第二次修改去掉了它。"
+        page.save_revision().publish()
+    else:
+        page.unpublish()
+    result = build_site()
+    assert not result.full
+    assert holding(site, MARKER) == []
+    pairs = {MARKER[i : i + 2] for i in range(len(MARKER) - 1)}
+    for shard in (Path(site) / "search-index").rglob("s/*.bin"):
+        assert not pairs & set(read_shard(shard.read_bytes())), shard
+    found = {r["url"] for r in search_records(site)}
+    assert ("/cases/laiwu-one-artery-four-links/" in found) == (then == "corrected again")
+
+
+def test_an_edit_rewrites_only_the_shards_of_words_that_went(site_dirs):
+    _src, site = site_dirs
+    build_site(force_full=True)
+    index = Path(site).resolve() / "search-index"
+    before = {p.relative_to(index).as_posix().split("/", 1)[1]: p.read_bytes() for p in index.glob("b-*/s/*.bin")}
+    page = CaseStudyPage.objects.get(slug="laiwu-one-artery-four-links")
+    page.title = page.title + "（补充）"  # only adds words
+    page.save_revision().publish()
+    build_site()
+    index = Path(site).resolve() / "search-index"
+    after = {p.relative_to(index).as_posix().split("/", 1)[1]: p.read_bytes() for p in index.glob("b-*/s/*.bin")}
+    assert after == before  # no word went: the base's postings are untouched
+
+
 def test_a_purged_page_is_still_found_by_its_new_text_and_the_rest_stays(site_dirs):
     _src, site = site_dirs
     page = case_with_marker()

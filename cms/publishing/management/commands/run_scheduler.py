@@ -16,10 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="只执行一次")
 
     def handle(self, interval, once, **options):
-        from cms.publishing.tasks import recover_interrupted_builds
+        from cms.publishing.tasks import recover_interrupted_builds, request_period_builds
 
         def tick():
             call_command("publish_scheduled", verbosity=0)
+            if request_period_builds():
+                self.stdout.write("公示期开始或结束：已排队构建网站。")
             for build in recover_interrupted_builds():
                 self.stdout.write(f"构建 #{build.pk} 被中断，已重新排队。")
 

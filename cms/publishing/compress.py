@@ -1,0 +1,114 @@
+"""Compressed copies of every text file of a generation: ``<file>.gz`` and ``<file>.br``, written at build time.
+
+The app's own server (WhiteNoise) and any front server that serves precompressed files (nginx
+``gzip_static``/``brotli_static``) send the best one the browser accepts; nothing is compressed per request.
+A generation starts as hard links to the live one, so an unchanged file is the very same inode as in the
+live generation and keeps its copies; only a file the build replaced (a new inode) is compressed again, and
+copies whose file is gone are removed.
+"""
+
+import gzip
+import hashlib
+import multiprocessing
+import os
+
+import brotli
+
+from .files import atomic_write
+
+TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".bin", ".map", ".webmanifest")
+MIN_BYTES = 256  # smaller files gain nothing worth a second request path
+# Theme assets are compressed once and kept for a year: the slowest, smallest Brotli. Pages change often.
+ASSET_QUALITY, PAGE_QUALITY = 11, 5
+
+
+def targets(root, previous=None):
+    """(files to compress, compressed copies to remove) under root; ``previous`` is the live generation."""
+    stale, orphans = [], []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        present = set(names)
+        relative = os.path.relpath(folder, root)
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.endswith((".gz", ".br")):
+                if name[:-3] not in present:
+                    orphans.append(path)
+                continue
+            if not name.endswith(TEXT_SUFFIXES):
+                continue
+            copies = [f"{path}{ext}" for ext in (".gz", ".br") if name + ext in present]
+            if len(copies) == 2 and previous is not None and same_file(path, os.path.join(previous, relative, name)):
+                continue  # the live generation's file, with its copies
+            if os.stat(path).st_size >= MIN_BYTES:
+                stale.append(path)
+            else:
+                orphans += copies  # too small now: its old copies must not be served
+    return stale, orphans
+
+
+def same_file(path, other):
+    """Whether two paths are one file (a hard link kept from the live generation: unchanged)."""
+    try:
+        return os.stat(path).st_ino == os.stat(other).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def prune_empty(folder, root):
+    """Remove folder and its parents up to root while they are empty (a page taken down leaves none)."""
+    root = os.path.abspath(root)
+    folder = os.path.abspath(folder)
+    while folder.startswith(root + os.sep):
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty, or gone already
+            return
+        folder = os.path.dirname(folder)
+
+
+# Theme and site assets are the same bytes build after build (a full build writes them anew): their
+# copies are kept by content digest in this process, so the slow Brotli runs once per asset version.
+ASSET_COPIES = {}
+
+
+def compressed(path, data):
+    """(gzip, Brotli) bytes of a file's data."""
+    if not path.endswith((".css", ".js")):
+        return gzip.compress(data, 6, mtime=0), brotli.compress(data, quality=PAGE_QUALITY)
+    key = hashlib.sha256(data).digest()
+    copies = ASSET_COPIES.get(key)
+    if copies is None:
+        copies = ASSET_COPIES[key] = (gzip.compress(data, 9, mtime=0), brotli.compress(data, quality=ASSET_QUALITY))
+        if len(ASSET_COPIES) > 256:  # old versions of assets: let them go
+            ASSET_COPIES.pop(next(iter(ASSET_COPIES)))
+    return copies
+
+
+def compress_file(path):
+    with open(path, "rb") as handle:
+        data = handle.read()
+    gz, br = compressed(path, data)
+    atomic_write(path + ".gz", gz)
+    atomic_write(path + ".br", br)
+
+
+def _compress_many(paths):
+    for path in paths:
+        compress_file(path)
+    return len(paths)
+
+
+def compress_site(root, previous=None, workers=1):
+    """Bring every compressed copy under root up to date; returns how many files were compressed.
+
+    ``previous`` is the live generation this one started from (None for a full build: all is new)."""
+    stale, orphans = targets(root, previous)
+    for path in orphans:
+        os.unlink(path)
+        prune_empty(os.path.dirname(path), root)
+    if workers > 1 and len(stale) > 500:
+        chunks = [stale[i::workers] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return sum(pool.map(_compress_many, chunks))
+    return _compress_many(stale)
