@@ -8,6 +8,7 @@ Shared by the browser tests and the benchmark; every request the server answers 
 import contextlib
 import threading
 
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import connections
@@ -16,6 +17,16 @@ from django.db import connections
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):
         pass
+
+
+class SharingServer(ThreadedWSGIServer):
+    """Closes a request thread's own database connections, never the test's shared one (a request thread
+    may still be finishing a kept-alive connection after the test has stopped sharing it)."""
+
+    def _close_connections(self):
+        for connection in connections.all(initialized_only=True):
+            if connection.alias not in (self.connections_override or {}):
+                connection.close()
 
 
 class Recorder:
@@ -48,8 +59,9 @@ def serve_app():
     shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
     for connection in shared.values():
         connection.inc_thread_sharing()
-    recorder = Recorder(WSGIHandler())
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False, connections_override=shared)
+    # As ``runserver`` does for `make run`: the admin's own static files come from the apps' folders.
+    recorder = Recorder(StaticFilesHandler(WSGIHandler()))
+    server = SharingServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False, connections_override=shared)
     server.set_app(recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         from cms.publishing.tasks import recover_interrupted_builds, request_period_builds
 
         def tick():
-            call_command("publish_scheduled", verbosity=0)
+            call_command("publish_scheduled", verbosity=0, stdout=self.stdout, stderr=self.stderr)
             if request_period_builds():
                 self.stdout.write("公示期开始或结束：已排队构建网站。")
             for build in recover_interrupted_builds():
