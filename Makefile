@@ -60,19 +60,32 @@ lint: dev ## Run ruff on the code
 	.venv/bin/ruff check cms tests hooks bench
 	.venv/bin/ruff format --check cms tests hooks bench
 
-test: dev node_modules/.installed browser ## Checks, lint, the search engine's Node tests, the suite on SQLite and (beside it) on PostgreSQL
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(MAKE) --no-print-directory lint
-	node --test tests/js/
-	@# The PostgreSQL pass runs beside the SQLite one (two cores: about half the wall time); its log follows.
-	@if $(MAKE) --no-print-directory postgres >/dev/null 2>&1; then \
-	  echo "PostgreSQL ($(PG_TEST_URL))：同时再运行一遍测试（浏览器测试只读构建好的网站，与数据库无关，不重复）"; \
-	  DATABASE_URL=$(PG_TEST_URL) .venv/bin/pytest -m "not browser" -p no:cacheprovider > .pytest-postgres.log 2>&1 & pg=$$!; \
+# The PostgreSQL pass runs what depends on the database: models, the API's queries, transactions, the build
+# queue and its workers (several processes: PostgreSQL only), backup and restore, hostile content, redirects,
+# workflow and admin listings. What reads a built site or checks values in Python (the validation gate,
+# pages, search files, compression, escaping, security headers) runs once, on SQLite.
+PG_TESTS ?= tests/core/test_models.py tests/core/test_workflow.py tests/core/test_admin_listings.py \
+	tests/api/test_api.py tests/lists tests/cases tests/signage \
+	tests/publishing/test_backup.py tests/publishing/test_pipeline.py tests/publishing/test_multiprocess.py \
+	tests/publishing/test_hostile_content.py tests/publishing/test_redirects.py tests/publishing/test_scheduled.py \
+	tests/publishing/test_portable.py tests/publishing/test_admin_publish.py tests/publishing/test_collections.py
+
+test: dev node_modules/.installed browser ## Checks, lint, the search engine's Node tests, the suite on SQLite (incl. Chromium) and, beside it, on PostgreSQL
+	@# Everything side by side on two cores: the checks (Django, migrations, ruff, Node), the browser tests,
+	@# the rest on SQLite, and the database-bound part on PostgreSQL. Each log follows the SQLite run's.
+	@( DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check && \
+	   DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run && \
+	   $(MAKE) --no-print-directory lint && node --test tests/js/ ) > .test-checks.log 2>&1 & checks=$$!; \
+	if $(MAKE) --no-print-directory postgres >/dev/null 2>&1; then \
+	  echo "PostgreSQL ($(PG_TEST_URL))：同时运行与数据库相关的测试"; \
+	  DATABASE_URL=$(PG_TEST_URL) .venv/bin/pytest -m "not browser" -p no:cacheprovider $(PG_TESTS) > .pytest-postgres.log 2>&1 & pg=$$!; \
 	else echo "没有可用的 PostgreSQL：跳过 PostgreSQL 测试"; pg=; fi; \
-	.venv/bin/pytest; sqlite=$$?; pgstatus=0; \
+	.venv/bin/pytest -m browser -p no:cacheprovider > .pytest-browser.log 2>&1 & br=$$!; \
+	.venv/bin/pytest -m "not browser"; sqlite=$$?; \
+	wait $$checks; checkstatus=$$?; echo "--- 检查（check、makemigrations、ruff、Node）---"; cat .test-checks.log; \
+	wait $$br; brstatus=$$?; echo "--- 浏览器（Chromium）---"; cat .pytest-browser.log; pgstatus=0; \
 	if [ -n "$$pg" ]; then wait $$pg; pgstatus=$$?; echo "--- PostgreSQL ---"; cat .pytest-postgres.log; fi; \
-	[ $$sqlite -eq 0 ] && [ $$pgstatus -eq 0 ]
+	[ $$sqlite -eq 0 ] && [ $$checkstatus -eq 0 ] && [ $$brstatus -eq 0 ] && [ $$pgstatus -eq 0 ]
 
 postgres: install ## Check that the local PostgreSQL answers; start the Debian cluster when it does not
 	@$(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null || { \

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import multiprocessing
 import os
+from pathlib import Path
 
 import brotli
 
@@ -68,21 +69,48 @@ def prune_empty(folder, root):
 
 
 # Theme and site assets are the same bytes build after build (a full build writes them anew): their
-# copies are kept by content digest in this process, so the slow Brotli runs once per asset version.
+# copies are kept by content digest, in this process and on disk (COMPRESSED_ASSET_CACHE), so the slow
+# Brotli runs once per asset version, not again after a restart of the worker or in another process.
 ASSET_COPIES = {}
+
+
+def asset_cache_dir():
+    from django.conf import settings
+
+    folder = getattr(settings, "COMPRESSED_ASSET_CACHE", None)
+    return Path(folder) if folder else None
+
+
+def cached_asset_copies(data):
+    """(gzip, Brotli) of a theme asset: from memory, from the disk cache, or made (and kept in both)."""
+    key = hashlib.sha256(data).hexdigest()
+    copies = ASSET_COPIES.get(key)
+    if copies is not None:
+        return copies
+    folder = asset_cache_dir()
+    stored = [folder / f"{key}{ext}" for ext in (".gz", ".br")] if folder else []
+    try:
+        copies = tuple(path.read_bytes() for path in stored) if stored else None
+    except OSError:  # not cached yet (or unreadable): make them
+        copies = None
+    if copies is None:
+        copies = (gzip.compress(data, 9, mtime=0), brotli.compress(data, quality=ASSET_QUALITY))
+        try:
+            for path, blob in zip(stored, copies, strict=False):
+                atomic_write(path, blob)
+        except OSError:  # a read-only cache folder only costs time
+            pass
+    ASSET_COPIES[key] = copies
+    if len(ASSET_COPIES) > 256:  # old versions of assets: let them go
+        ASSET_COPIES.pop(next(iter(ASSET_COPIES)))
+    return copies
 
 
 def compressed(path, data):
     """(gzip, Brotli) bytes of a file's data."""
     if not path.endswith((".css", ".js")):
         return gzip.compress(data, 6, mtime=0), brotli.compress(data, quality=PAGE_QUALITY)
-    key = hashlib.sha256(data).digest()
-    copies = ASSET_COPIES.get(key)
-    if copies is None:
-        copies = ASSET_COPIES[key] = (gzip.compress(data, 9, mtime=0), brotli.compress(data, quality=ASSET_QUALITY))
-        if len(ASSET_COPIES) > 256:  # old versions of assets: let them go
-            ASSET_COPIES.pop(next(iter(ASSET_COPIES)))
-    return copies
+    return cached_asset_copies(data)
 
 
 def compress_file(path):

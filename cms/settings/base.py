@@ -128,6 +128,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Compressed copies of theme assets by content digest, kept across worker restarts (see publishing/compress.py).
+COMPRESSED_ASSET_CACHE = Path(os.environ.get("JICENG_ASSET_CACHE", BASE_DIR / ".cache" / "compressed"))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))

@@ -83,6 +83,26 @@ def test_an_edit_recompresses_what_changed_and_leaves_the_rest(site_dirs):
     assert (site / "cases" / "xinpu-red-property" / "index.html.br").resolve().stat().st_ino == inode
 
 
+def test_theme_assets_are_compressed_once_and_kept_across_restarts(tmp_path, settings):
+    """The slow Brotli of a theme asset is kept on disk by content digest: a restarted worker (its memory
+    empty) takes the copies from the cache instead of compressing again."""
+    from cms.publishing import compress
+
+    settings.COMPRESSED_ASSET_CACHE = tmp_path / "cache"
+    css = tmp_path / "site" / "assets" / "main.css"
+    css.parent.mkdir(parents=True)
+    css.write_bytes(b".md-typeset { line-height: 1.6 }\n" * 40)
+    compress.ASSET_COPIES.clear()
+    compress.compress_file(str(css))
+    assert brotli.decompress((tmp_path / "site/assets/main.css.br").read_bytes()) == css.read_bytes()
+    kept = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert [name[-3:] for name in kept] == [".br", ".gz"] and len(kept[0]) == 64 + 3
+    (tmp_path / "cache" / kept[0]).write_bytes(b"from the cache")  # what a restart must read
+    compress.ASSET_COPIES.clear()
+    compress.compress_file(str(css))
+    assert (tmp_path / "site/assets/main.css.br").read_bytes() == b"from the cache"
+
+
 def test_the_server_sends_the_best_copy_and_the_right_cache_headers(site_dirs, client):
     _src, site = site_dirs
     build_site()
