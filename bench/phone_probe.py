@@ -42,7 +42,7 @@ def visit(context, url):
     """Open url in a new tab of context; the bytes transferred (headers + encoded bodies) and the requests."""
     page = context.new_page()
     finished = []
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     page.goto(url)
     page.wait_for_load_state("networkidle")
     total = 0
@@ -82,7 +82,7 @@ def measure(query="居住证明"):
         context = browser.new_context(**phone)
         page = context.new_page()
         finished = []
-        page.on("requestfinished", finished.append)
+        page.on("requestfinished", lambda request: finished.append(request))
         page.goto(f"{base}/search/?q={quote(query)}")
         page.wait_for_selector(".jc-result__link", timeout=60000)
         sizes = [r.sizes() for r in finished]

@@ -39,7 +39,7 @@ def targets(root, previous=None):
             if not name.endswith(TEXT_SUFFIXES):
                 continue
             copies = [f"{path}{ext}" for ext in (".gz", ".br") if name + ext in present]
-            if len(copies) == 2 and previous is not None and same_file(path, os.path.join(previous, relative, name)):
+            if len(copies) == 2 and previous is not None and kept(path, copies, os.path.join(previous, relative, name)):
                 continue  # the live generation's file, with its copies
             if os.stat(path).st_size >= MIN_BYTES:
                 stale.append(path)
@@ -54,6 +54,22 @@ def same_file(path, other):
         return os.stat(path).st_ino == os.stat(other).st_ino
     except FileNotFoundError:
         return False
+
+
+def kept(path, copies, other):
+    """Whether a file and its copies come unchanged from the live generation: the same file at the same path,
+    or (a folder renamed since, as a search bundle is when stale copies leave it) a file still hard-linked
+    with its copies, both made after it. A file the build replaced is a new file with one link."""
+    if same_file(path, other):
+        return True
+    source = os.stat(path)
+    if source.st_nlink < 2:
+        return False
+    for copy in copies:
+        stat = os.stat(copy)
+        if stat.st_nlink < 2 or stat.st_mtime_ns < source.st_mtime_ns:
+            return False
+    return True
 
 
 def prune_empty(folder, root):

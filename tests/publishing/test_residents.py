@@ -83,6 +83,31 @@ def test_an_edit_recompresses_what_changed_and_leaves_the_rest(site_dirs):
     assert (site / "cases" / "xinpu-red-property" / "index.html.br").resolve().stat().st_ino == inode
 
 
+def test_an_edit_that_purges_the_search_base_recompresses_only_the_shards_it_rewrote(site_dirs):
+    """Taking stale copies out of the search base renames its folder (a new name for browsers' caches): the
+    shards it did not rewrite keep their compressed copies (the same files), only rewritten ones are new."""
+    _src, site = site_dirs
+    build_site()
+    site = Path(site)
+
+    def copies_by_shard():
+        (base,) = [p for p in (site / "search-index").iterdir() if p.name.startswith("b-")]
+        return base.name, {p.name: p.stat().st_ino for p in (base / "s").glob("*.bin.br")}
+
+    name, before = copies_by_shard()
+    page = DutyListPage.objects.get(slug="sample-certificates-cancelled-2024")
+    page.title = "示例区证明事项清单（修订）"  # words of the old title leave the base
+    page.save_revision().publish()
+    build_site()
+    new_name, after = copies_by_shard()
+    assert new_name != name  # purged: a new name
+    same = [shard for shard, inode in after.items() if before.get(shard) == inode]
+    assert same and len(same) < len(after), (len(same), len(after))  # kept and rewritten shards both
+    for shard in after:
+        data = (site / "search-index" / new_name / "s" / shard[:-3]).read_bytes()
+        assert brotli.decompress((site / "search-index" / new_name / "s" / shard).read_bytes()) == data
+
+
 def test_theme_assets_are_compressed_once_and_kept_across_restarts(tmp_path, settings):
     """The slow Brotli of a theme asset is kept on disk by content digest: a restarted worker (its memory
     empty) takes the copies from the cache instead of compressing again."""
