@@ -49,6 +49,16 @@ class SitePageForm(WagtailAdminPageForm):
                 self.add_error(None, f"最多 {MAX_ROWS} 行（现有 {len(forms)} 行）。")
             for form in forms:
                 gate_form(form, form.cleaned_data, formset.model)
+        # Content goes only where the account's organisations are responsible (a new page, or a page moved to
+        # another place by changing its region).
+        region = cleaned.get("region")
+        if region is not None and "region" in self.fields and getattr(self, "for_user", None) is not None:
+            from .access import place_refusal
+
+            if self.instance.pk is None or self.instance.region_id != region.pk:
+                problem = place_refusal(self.for_user, region)
+                if problem:
+                    self.add_error("region", problem)
         # Checked here; the model's own clean() need not check again (in memory its rows are still the old
         # ones until the form is saved).
         self.instance._gate_checked_by_form = True

@@ -8,6 +8,7 @@ BASE_DIR = PROJECT_DIR.parent
 
 INSTALLED_APPS = [
     "cms.core",
+    "cms.organisations",
     "cms.cases",
     "cms.lists",
     "cms.signage",

@@ -1,0 +1,26 @@
+"""Who may act on which page: a small registry the organisations app fills in (core imports no app).
+
+``tester_for`` gives Wagtail the permission tester of an item page (every admin view, bulk action and
+chooser asks it); ``place_refusal`` says, in Chinese, why an account may not put content at a place (None
+when it may). Without a registered guard, Wagtail's group permissions alone decide.
+"""
+
+from wagtail.models import PagePermissionTester
+
+_GUARD = {}
+
+
+def register_guard(tester=None, refusal=None):
+    if tester is not None:
+        _GUARD["tester"] = tester
+    if refusal is not None:
+        _GUARD["refusal"] = refusal
+
+
+def tester_for(user, page):
+    return _GUARD.get("tester", PagePermissionTester)(user, page)
+
+
+def place_refusal(user, region):
+    check = _GUARD.get("refusal")
+    return check(user, region) if check is not None and region is not None else None

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "cms.organisations"
+    label = "organisations"
+    verbose_name = "机构"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cms.core.access import register_guard
+
+        from .permissions import PlacePermissionTester, place_refusal
+
+        register_guard(tester=PlacePermissionTester, refusal=place_refusal)

@@ -1,0 +1,146 @@
+"""Editors act only inside their organisation's part of the hierarchy: three levels (district, street,
+community), two sibling organisations at each, every action Wagtail's admin offers, allowed or refused.
+
+The hierarchy under 示例市 (from content/): 示例区 / 示例街道 / 示例社区 and, made here, a sibling of each.
+"""
+
+import pytest
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.models import Region
+from cms.organisations.models import Membership, Organisation
+
+pytestmark = pytest.mark.django_db
+L = Region.Level
+
+
+@pytest.fixture
+def places():
+    city = Region.objects.get(slug="sample-city")
+    district = Region.objects.get(slug="sample-district")
+    street = Region.objects.get(slug="sample-street")
+    community = Region.objects.get(slug="sample-community")
+    district2 = Region.objects.create(name="邻区", slug="sample-district-2", level=L.COUNTY, parent=city)
+    street2 = Region.objects.create(name="邻街道", slug="sample-street-2", level=L.TOWNSHIP, parent=district)
+    community2 = Region.objects.create(name="邻社区", slug="sample-community-2", level=L.COMMUNITY, parent=street)
+    return {
+        "district": district,
+        "district2": district2,
+        "street": street,
+        "street2": street2,
+        "community": community,
+        "community2": community2,
+    }
+
+
+def editor_at(region, role=Membership.Role.EDITOR, group="编辑"):
+    user = get_user_model().objects.create_user(f"{role}-{region.slug}", password="pw")
+    user.groups.add(Group.objects.get(name=group))
+    org, _ = Organisation.objects.get_or_create(name=f"{region.name}机构", region=region)
+    Membership.objects.create(organisation=org, user=user, role=role)
+    return user
+
+
+def case_at(region, owner=None):
+    page = CaseStudyPage(
+        title=f"{region.name}的案例",
+        slug=f"case-{region.slug}",
+        region=region,
+        summary="摘要",
+        source_publisher="x",
+        live=False,
+        owner=owner,  # an editor may delete a draft of their own, Wagtail says: only in their place, we add
+    )
+    CaseStudyIndexPage.objects.get().add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+# Who may touch a page at which place: their own place and every place below it.
+ALLOWED = {
+    "district": {"district", "street", "street2", "community", "community2"},
+    "street": {"street", "community", "community2"},
+    "community": {"community"},
+    "district2": {"district2"},
+    "street2": {"street2"},
+    "community2": {"community2"},
+}
+# What each role may do where Wagtail's groups allow it at all: 编辑 edits, deletes their own drafts, submits,
+# moves and copies; 审核 also publishes and locks.
+ACTIONS = {
+    (Membership.Role.EDITOR, "编辑"): ["can_edit", "can_delete", "can_submit_for_moderation", "can_move", "can_copy"],
+    (Membership.Role.REVIEWER, "审核"): ["can_edit", "can_publish", "can_unpublish", "can_lock"],
+}
+
+
+@pytest.mark.parametrize("role", list(ACTIONS), ids=["editor", "reviewer"])
+@pytest.mark.parametrize("editor_place", list(ALLOWED))
+def test_each_action_on_each_place(places, editor_place, role):
+    user = editor_at(places[editor_place], *role)
+    for page_place, region in places.items():
+        page = case_at(region, owner=user)
+        if role[0] == Membership.Role.REVIEWER:
+            page.save_revision().publish()  # live, so that unpublishing means something
+            page.refresh_from_db()
+        tester = page.permissions_for_user(user)
+        allowed = page_place in ALLOWED[editor_place]
+        for action in ACTIONS[role]:
+            assert getattr(tester, action)() == allowed, (editor_place, page_place, action)
+        page.delete()
+
+
+@pytest.mark.parametrize(("editor_place", "page_place"), [("community", "community2"), ("street", "district")])
+def test_the_admin_refuses_what_lies_outside(places, editor_place, page_place):
+    user = editor_at(places[editor_place])
+    page = case_at(places[page_place])
+    client = Client()
+    client.force_login(user)
+    for view in ("edit", "delete", "move", "copy"):
+        response = client.get(f"/admin/pages/{page.pk}/{view}/")
+        assert response.status_code in (302, 403), (view, response.status_code)
+    # Read-only from below: the page stays readable in the explorer and in preview.
+    assert client.get(f"/admin/pages/{page.pk}/history/").status_code in (200, 302)
+
+
+def test_an_editor_creates_only_inside_their_place(places):
+    user = editor_at(places["community"])
+    client = Client()
+    client.force_login(user)
+    index = CaseStudyIndexPage.objects.get()
+    url = f"/admin/pages/add/cases/casestudypage/{index.pk}/"
+    form = client.get(url)
+    assert form.status_code == 200
+    data = nested_form_data(
+        {
+            "title": "越界的案例",
+            "slug": "out-of-place",
+            "region": str(places["community2"].pk),
+            "summary": "摘要",
+            "source_publisher": "x",
+            "practices": inline_formset([]),
+            "key_figures": inline_formset([]),
+            "policy_documents": inline_formset([]),
+            "body": streamfield([("paragraph", "正文")]),
+            "comments": inline_formset([]),
+        }
+    )
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert not CaseStudyPage.objects.filter(slug="out-of-place").exists()
+    assert "超出您的负责范围" in body and "示例社区" in body
+    data["region"] = str(places["community"].pk)  # their own place: saved as a draft
+    assert client.post(url, data).status_code == 302
+    assert CaseStudyPage.objects.get(slug="out-of-place").region == places["community"]
+
+
+def test_an_account_in_no_organisation_keeps_its_wave_one_reach(places):
+    user = get_user_model().objects.create_user("district-wide", password="pw")
+    user.groups.add(Group.objects.get(name="编辑"))
+    page = case_at(places["community2"])
+    assert page.permissions_for_user(user).can_edit()
