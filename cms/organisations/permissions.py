@@ -9,50 +9,40 @@ from wagtail.models import PagePermissionTester
 
 from .scope import in_scope, refusal
 
+# Everything that changes a page, its place in the tree or who may see it.
+NARROWED = (
+    "can_edit",
+    "can_delete",
+    "can_unpublish",
+    "can_publish",
+    "can_submit_for_moderation",
+    "can_lock",
+    "can_unlock",
+    "can_unschedule",
+    "can_set_view_restrictions",
+    "can_move",
+    "can_copy",
+    "can_move_to",
+    "can_copy_to",
+)
+
 
 class PlacePermissionTester(PagePermissionTester):
     def __init__(self, user, page):
         super().__init__(user, page)
         self.in_place = in_scope(user, getattr(page.specific_deferred, "region_id", None))
 
-    def can_edit(self):
-        return self.in_place and super().can_edit()
 
-    def can_delete(self, ignore_bulk=False):
-        return self.in_place and super().can_delete(ignore_bulk)
+def _narrowed(name):
+    def check(self, *args, **kwargs):
+        return self.in_place and getattr(super(PlacePermissionTester, self), name)(*args, **kwargs)
 
-    def can_unpublish(self):
-        return self.in_place and super().can_unpublish()
+    check.__name__ = check.__qualname__ = name
+    return check
 
-    def can_publish(self):
-        return self.in_place and super().can_publish()
 
-    def can_submit_for_moderation(self):
-        return self.in_place and super().can_submit_for_moderation()
-
-    def can_lock(self):
-        return self.in_place and super().can_lock()
-
-    def can_unlock(self):
-        return self.in_place and super().can_unlock()
-
-    def can_unschedule(self):
-        return self.in_place and super().can_unschedule()
-
-    def can_set_view_restrictions(self):
-        return self.in_place and super().can_set_view_restrictions()
-
-    def can_move(self):
-        return self.in_place and super().can_move()
-
-    def can_copy(self):
-        return self.in_place and super().can_copy()
-
-    def can_move_to(self, destination):
-        return self.in_place and super().can_move_to(destination)
-
-    def can_copy_to(self, destination, recursive=False):
-        return self.in_place and super().can_copy_to(destination, recursive)
+for _name in NARROWED:
+    setattr(PlacePermissionTester, _name, _narrowed(_name))
 
 
 def place_refusal(user, region):
