@@ -10,11 +10,16 @@ from wagtail.models import PagePermissionTester
 _GUARD = {}
 
 
-def register_guard(tester=None, refusal=None):
-    if tester is not None:
-        _GUARD["tester"] = tester
-    if refusal is not None:
-        _GUARD["refusal"] = refusal
+def register_guard(tester=None, refusal=None, workflow=None):
+    for name, value in (("tester", tester), ("refusal", refusal), ("workflow", workflow)):
+        if value is not None:
+            _GUARD[name] = value
+
+
+def workflow_for(page):
+    """The review workflow the organisations assign to an item page, or None (Wagtail's own then)."""
+    choose = _GUARD.get("workflow")
+    return choose(page) if choose is not None else None
 
 
 def tester_for(user, page):

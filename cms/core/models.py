@@ -10,7 +10,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 from wagtail.search import index
 
-from .access import tester_for
+from .access import tester_for, workflow_for
 from .forms import SitePageForm
 from .kinds import for_model
 from .personal_data import KEPT_KEY, LABELS, describe_findings, entry_findings
@@ -224,6 +224,10 @@ class SiteItemPage(SitePage):
         # and used by the v3 API's publish) refuses unmasked personal data first. Both paths check.
         refuse_personal_data(revision)
         return super().publish(revision, *args, **kwargs)
+
+    def get_workflow(self):
+        # Review up the hierarchy of the item's place when organisations are responsible for it.
+        return workflow_for(self) or super().get_workflow()
 
     def permissions_for_user(self, user):
         # Narrowed to the places of the account's organisations when that app is installed (core/access.py).

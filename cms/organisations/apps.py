@@ -10,6 +10,7 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         from cms.core.access import register_guard
 
+        from .models import workflow_for
         from .permissions import PlacePermissionTester, place_refusal
 
-        register_guard(tester=PlacePermissionTester, refusal=place_refusal)
+        register_guard(tester=PlacePermissionTester, refusal=place_refusal, workflow=workflow_for)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.models import Task, TaskState, Workflow
+
 from cms.core.models import Region
 
 
@@ -18,10 +20,21 @@ class Organisation(models.Model):
         related_name="organisations",
         help_text=_("本机构负责的地区：本机构的人员只能编辑这一地区及其下级地区的内容"),
     )
-    final_approval = models.BooleanField(
-        _("由本机构终审"),
-        default=False,
-        help_text=_("勾选后，本地区及下级地区的提交由本机构审核通过即发布，不再上报（例如由区里统一审核）"),
+
+    class Review(models.TextChoices):
+        RELAY = "relay", _("审核后上报上级机构")
+        FINAL = "final", _("审核通过即发布（终审）")
+        SKIP = "skip", _("不审核，直接交上级机构")
+
+    review = models.CharField(
+        _("下级提交的审核"),
+        max_length=10,
+        choices=Review.choices,
+        default=Review.RELAY,
+        help_text=_(
+            "下级地区提交的内容经过本机构时如何审核。例如街道“审核后上报”、区“终审”；"
+            "由区里统一审核时，街道选“不审核，直接交上级机构”。"
+        ),
     )
 
     class Meta:
@@ -31,6 +44,9 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def is_member(self, user, role):
+        return user.is_authenticated and self.memberships.filter(user=user, role=role).exists()
 
 
 class Membership(models.Model):
@@ -54,3 +70,96 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.organisation}：{self.user}（{self.get_role_display()}）"
+
+
+def review_chain(region):
+    """The organisations that review, in turn, what is published at ``region``: each body above the place
+    (nearest first) that reviews, up to the first that approves finally. A body at the top approves what it
+    publishes itself. Empty when no organisation is responsible for the place."""
+    if region is None:
+        return []
+    places = region.ancestry()  # top first
+    orgs = {}
+    for org in Organisation.objects.filter(region__in=places).order_by("pk"):
+        orgs.setdefault(org.region_id, org)
+    chain = []
+    for place in reversed(places[:-1]):  # strictly above, nearest first
+        org = orgs.get(place.pk)
+        if org is None or org.review == Organisation.Review.SKIP:
+            continue
+        chain.append(org)
+        if org.review == Organisation.Review.FINAL:
+            return chain
+    own = orgs.get(region.pk)
+    if not chain and own is not None:
+        return [own]
+    return chain
+
+
+class PlaceReviewTask(Task):
+    """One step of review up the hierarchy: the reviewers of the step-th organisation of the item's
+    ``review_chain`` approve it (or ask for changes). Workflows of one, two or three such steps are assigned
+    by the number of steps an item's place needs (``workflow_for``)."""
+
+    step = models.PositiveSmallIntegerField(_("第几级审核"), default=1)
+
+    admin_form_fields = Task.admin_form_fields + ["step"]
+
+    class Meta:
+        verbose_name = _("逐级审核")
+        verbose_name_plural = _("逐级审核")
+
+    @classmethod
+    def get_description(cls):
+        return _("由内容所在地区上级机构的审核人逐级审核")
+
+    def reviewing(self, obj):
+        chain = review_chain(getattr(obj, "region", None))
+        return chain[self.step - 1] if len(chain) >= self.step else None
+
+    def reviews(self, obj, user):
+        if user.is_superuser:
+            return True
+        org = self.reviewing(obj)
+        return org is not None and org.is_member(user, Membership.Role.REVIEWER)
+
+    def user_can_access_editor(self, obj, user):
+        return self.reviews(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.reviews(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self.reviews(obj, user)
+
+    def get_actions(self, obj, user):
+        if not self.reviews(obj, user):
+            return []
+        return [
+            ("reject", _("退回修改"), True),
+            ("approve", _("审核通过"), False),
+            ("approve", _("审核通过并留言"), True),
+        ]
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        if user.is_superuser:
+            return states
+        mine = [s.pk for s in states if self.reviews(s.workflow_state.content_object, user)]
+        return states.filter(pk__in=mine)
+
+
+def workflow_for(page):
+    """The review workflow of an item: as many steps as its place needs; None when no organisation is
+    responsible for it (Wagtail's own assignment applies)."""
+    steps = len(review_chain(getattr(page, "region", None)))
+    if not steps:
+        return None
+    return Workflow.objects.filter(active=True, name=workflow_name(min(steps, MAX_STEPS))).first()
+
+
+MAX_STEPS = 3
+
+
+def workflow_name(steps):
+    return f"逐级审核（{steps} 级）"

@@ -1,0 +1,72 @@
+"""Review goes up the hierarchy: a community's submission is reviewed by its street, then its district;
+a district that approves everything itself takes it directly; reviewers act only inside their part."""
+
+import pytest
+
+from cms.core.models import Region
+from cms.organisations.models import Membership, Organisation, review_chain
+
+from .conftest import case_at, editor_at
+
+pytestmark = pytest.mark.django_db
+REVIEWER = Membership.Role.REVIEWER
+
+
+def orgs(places, street_review=Organisation.Review.RELAY):
+    made = {}
+    for key in places:
+        review = Organisation.Review.FINAL if key.startswith("district") else Organisation.Review.RELAY
+        if key.startswith("street"):
+            review = street_review
+        made[key] = Organisation.objects.create(name=f"{places[key].name}机构", region=places[key], review=review)
+    return made
+
+
+def reviewer_of(org):
+    user = editor_at(org.region, REVIEWER, "审核")
+    return user
+
+
+def actions(page, user):
+    state = page.current_workflow_state
+    return [name for name, _label, _modal in state.current_task_state.task.specific.get_actions(page, user)]
+
+
+def test_a_community_submission_goes_to_its_street_then_its_district(places):
+    made = orgs(places)
+    assert [o.region.slug for o in review_chain(places["community"])] == ["sample-street", "sample-district"]
+    assert [o.region.slug for o in review_chain(places["street"])] == ["sample-district"]
+    assert [o.region.slug for o in review_chain(places["district"])] == ["sample-district"]  # its own
+    editor = editor_at(places["community"])
+    street_reviewer, sibling_reviewer = reviewer_of(made["street"]), reviewer_of(made["street2"])
+    district_reviewer, other_district = reviewer_of(made["district"]), reviewer_of(made["district2"])
+    page = case_at(places["community"], owner=editor)
+    workflow = page.get_workflow()
+    assert workflow.name == "逐级审核（2 级）"
+    workflow.start(page, editor)
+    page.refresh_from_db()
+    assert "approve" in actions(page, street_reviewer)
+    for outsider in (sibling_reviewer, district_reviewer, other_district, editor):
+        assert actions(page, outsider) == [], outsider
+    state = page.current_workflow_state.current_task_state
+    state.task.specific.on_action(state, street_reviewer, "approve")
+    page.refresh_from_db()
+    assert not page.live
+    assert "approve" in actions(page, district_reviewer)
+    assert actions(page, street_reviewer) == [] and actions(page, other_district) == []
+    state = page.current_workflow_state.current_task_state
+    state.task.specific.on_action(state, district_reviewer, "approve")
+    page.refresh_from_db()
+    assert page.live
+
+
+def test_a_district_that_approves_everything_itself(places):
+    orgs(places, street_review=Organisation.Review.SKIP)
+    assert [o.region.slug for o in review_chain(places["community"])] == ["sample-district"]
+    page = case_at(places["community"])
+    assert page.get_workflow().name == "逐级审核（1 级）"
+
+
+def test_a_place_no_organisation_answers_for_keeps_the_default_workflow():
+    page = case_at(Region.objects.get(slug="hefei"))
+    assert page.get_workflow().name == "编辑提交、审核发布"
