@@ -44,6 +44,7 @@ site: content ## Load content/ and build the public site into site/
 
 run: site ## Set up everything, then serve the site and the admin on http://127.0.0.1:8000 (with the build worker)
 	$(MANAGE) ensure_dev_superuser
+	$(MANAGE) ensure_dev_organisations
 	@echo "公开网站: http://$(HOST):$(PORT)/    管理后台: http://$(HOST):$(PORT)/admin/"
 	@trap 'kill $$worker $$tasks $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) db_worker --queue-name site --interval 1 & worker=$$!; \

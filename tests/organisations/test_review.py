@@ -70,3 +70,23 @@ def test_a_district_that_approves_everything_itself(places):
 def test_a_place_no_organisation_answers_for_keeps_the_default_workflow():
     page = case_at(Region.objects.get(slug="hefei"))
     assert page.get_workflow().name == "编辑提交、审核发布"
+
+
+def test_make_run_s_example_hierarchy_lets_a_new_user_try_the_three_roles(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("ensure_dev_organisations", stdout=out)
+    call_command("ensure_dev_organisations", stdout=StringIO())  # again: nothing doubles
+    assert "shequ-bianji" in out.getvalue() and "jiedao-shenhe" in out.getvalue() and "qu-shenhe" in out.getvalue()
+    assert Organisation.objects.filter(name__startswith="示例").count() == 3
+    community = Region.objects.get(slug="sample-community")
+    assert [o.name for o in review_chain(community)] == ["示例街道办事处", "示例区委组织部"]
+    client = Client()
+    response = client.post("/admin/login/", {"username": "shequ-bianji", "password": "jiceng-dev"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
