@@ -395,6 +395,7 @@ def create_drafts(cases, user=None, region=None):
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from cms.core.access import place_refusal
     from cms.core.models import Region
     from cms.core.validation import describe
 
@@ -406,6 +407,9 @@ def create_drafts(cases, user=None, region=None):
             case.region, case.region_reason = suggest_region(case, regions)
         if case.region is None and region is None:
             raise ValueError(f"“{case.headline}”：没有从标题、署名或正文中认出地区，请指定地区后再导入")
+        problem = place_refusal(user, case.region or region) if user is not None else None
+        if problem:
+            raise ValueError(f"“{case.headline}”（地区“{case.region or region}”）：{problem}")
     parent = CaseStudyIndexPage.objects.get()
     taken = set(CaseStudyPage.objects.values_list("slug", flat=True))
     pages = []
