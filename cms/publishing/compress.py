@@ -18,16 +18,23 @@ import brotli
 from .files import atomic_write
 
 TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".bin", ".map", ".webmanifest")
+COPY_SUFFIXES = (".gz", ".br")
 MIN_BYTES = 256  # smaller files gain nothing worth a second request path
 # Theme assets are compressed once and kept for a year: the slowest, smallest Brotli. Pages change often.
 ASSET_QUALITY, PAGE_QUALITY = 11, 5
 
 
-def targets(root, previous=None):
-    """(files to compress, compressed copies to remove) under root; ``previous`` is the live generation."""
+def targets(root, previous=None, since_ns=None):
+    """(files to compress, compressed copies to remove) under root; ``previous`` is the live generation.
+
+    With ``since_ns``, a folder older than that is passed over: the generation started as hard links to the
+    live one (folders keep their times), and every file is written by rename, so a folder in which nothing
+    was added, replaced or removed since then holds only unchanged files and their copies."""
     stale, orphans = [], []
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if since_ns is not None and previous is not None and os.stat(folder).st_mtime_ns < since_ns:
+            continue
         present = set(names)
         relative = os.path.relpath(folder, root)
         for name in names:
@@ -143,11 +150,12 @@ def _compress_many(paths):
     return len(paths)
 
 
-def compress_site(root, previous=None, workers=1):
+def compress_site(root, previous=None, workers=1, since_ns=None):
     """Bring every compressed copy under root up to date; returns how many files were compressed.
 
-    ``previous`` is the live generation this one started from (None for a full build: all is new)."""
-    stale, orphans = targets(root, previous)
+    ``previous`` is the live generation this one started from (None for a full build: all is new);
+    ``since_ns`` when this build began (see ``targets``)."""
+    stale, orphans = targets(root, previous, since_ns)
     for path in orphans:
         os.unlink(path)
         prune_empty(os.path.dirname(path), root)

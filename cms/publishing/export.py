@@ -47,6 +47,25 @@ class ExportCache:
             self.token = token
 
 
+def last_published_entry(kind, page, kept):
+    """(key, entry, image keys, digest) of the page's last published revision, when it exports well and is
+    not what just failed; else None."""
+    revision = getattr(page, "live_revision", None)
+    if revision is None:
+        return None
+    try:
+        version = revision.as_object()
+        images = {}
+        entry = kind.serialize(version, images)
+        if kept:
+            entry["meta"][KEPT_KEY] = kept
+        entry = sanitized(masked_entry(entry))
+        check_relative(f"{kind.folder}/{entry['meta']['slug']}.md")
+    except Exception:  # that version cannot be exported either: the item is held
+        return None
+    return None, entry, {k: image.pk for k, image in images.items()}, digest(entry)
+
+
 # --- which pages are public ---------------------------------------------------------------------------
 
 
@@ -255,6 +274,8 @@ def export_snapshot(cache=None):
                     if cache is not None:
                         previous = cache.entries.get((label, pk)) or cache.last_good.get((label, pk))
                     reason = failure_reason(exc)
+                    if previous is None:  # a fresh process: the version Wagtail last published, if it exports
+                        previous = last_published_entry(kind, loaded[pk], kept.get(pk))
                     if previous is not None:  # the version this process published last stays
                         _key, entry, keys, entry_digest = previous
                         image_pks.update(keys)

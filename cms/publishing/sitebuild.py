@@ -22,7 +22,7 @@ from mkdocs.structure.files import get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from .compress import compress_site
+from .compress import COPY_SUFFIXES, compress_site
 from .files import atomic_write
 from .generations import Generations
 
@@ -276,6 +276,9 @@ def build_generation(
     report.timings["scan"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    # Folders this build adds to, replaces in or removes from get a newer time than this (less a second for
+    # the file system's coarser clock); the compression step looks only in those.
+    since_ns = time.time_ns() - 1_000_000_000
     generation = gens.new(clone_from=None if report.full else current)
     report.timings["clone"] = time.perf_counter() - started
     try:
@@ -324,7 +327,10 @@ def build_generation(
             report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
             report.timings["search"] = time.perf_counter() - started
         started = time.perf_counter()
-        compress_site(generation, previous=None if report.full else current, workers=workers if report.full else 1)
+        if report.full:
+            compress_site(generation, workers=workers)
+        else:
+            compress_site(generation, previous=current, since_ns=since_ns)
         report.timings["compress"] = time.perf_counter() - started
     except Exception:
         cache.project = None  # it may be half-way through a page
@@ -352,6 +358,8 @@ def prune_static_files(project, generation):
         for root, _dirs, names in os.walk(Path(generation) / folder):
             for name in names:
                 path = os.path.abspath(os.path.join(root, name))
+                if name.endswith(COPY_SUFFIXES) and path[:-3] in wanted:
+                    continue  # a compressed copy of a wanted file (compress_site removes those of others)
                 if path not in wanted:
                     os.unlink(path)
 

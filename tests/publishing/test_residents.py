@@ -74,6 +74,9 @@ def test_an_edit_recompresses_what_changed_and_leaves_the_rest(site_dirs):
     site = Path(site)
     untouched = site / "cases" / "xinpu-red-property" / "index.html.br"
     inode = untouched.resolve().stat().st_ino
+    # Static JSON too (its folder is pruned of files site_src no longer has, but not of their copies).
+    untouched_json = site / "api" / "cases" / "xinpu-red-property.json.br"
+    json_inode = untouched_json.resolve().stat().st_ino
     page = DutyListPage.objects.get(slug="sample-certificates-cancelled-2024")
     page.title = "示例区不再出具证明事项清单（2024版，改）"
     page.save_revision().publish()
@@ -81,6 +84,7 @@ def test_an_edit_recompresses_what_changed_and_leaves_the_rest(site_dirs):
     changed = site / "lists" / "sample-certificates-cancelled-2024" / "index.html"
     assert "2024版，改" in brotli.decompress(Path(f"{changed}.br").read_bytes()).decode()
     assert (site / "cases" / "xinpu-red-property" / "index.html.br").resolve().stat().st_ino == inode
+    assert untouched_json.resolve().stat().st_ino == json_inode
 
 
 def test_an_edit_that_purges_the_search_base_recompresses_only_the_shards_it_rewrote(site_dirs):
