@@ -107,6 +107,10 @@ class DisclosureFields(models.Model):
     public_attribute = models.CharField(_("公开属性"), max_length=20, blank=True, default="主动公开")
     valid_from = models.DateField(_("施行日期"), null=True, blank=True)
     valid_until = models.DateField(_("废止日期"), null=True, blank=True)
+    # Recorded by review up the hierarchy when the last reviewer approves (cms/organisations): the body that
+    # approved it and the day, shown to residents beside the publisher. No person's name is published.
+    approved_by = models.CharField(_("审核机构"), max_length=200, blank=True, help_text=_("逐级审核通过时自动填写"))
+    date_approved = models.DateField(_("审核日期"), null=True, blank=True)
 
     # Names shared by the portable format, the API and the loader, in display order.
     DISCLOSURE_FIELDS = (
@@ -118,8 +122,10 @@ class DisclosureFields(models.Model):
         "public_attribute",
         "valid_from",
         "valid_until",
+        "approved_by",
+        "date_approved",
     )
-    DATE_FIELDS = ("date_written", "date_published", "valid_from", "valid_until")
+    DATE_FIELDS = ("date_written", "date_published", "valid_from", "valid_until", "date_approved")
 
     disclosure_panels = [
         MultiFieldPanel(
@@ -129,6 +135,7 @@ class DisclosureFields(models.Model):
                 FieldRowPanel([FieldPanel("date_written"), FieldPanel("date_published")]),
                 FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
                 FieldPanel("public_attribute"),
+                FieldRowPanel([FieldPanel("approved_by"), FieldPanel("date_approved")]),
             ],
             heading=_("信息公开"),
         )
@@ -149,6 +156,8 @@ class DisclosureFields(models.Model):
             "valid_from",
             "valid_until",
             "public_attribute",
+            "approved_by",
+            "date_approved",
         )
         return [(name, str(cls._meta.get_field(name).verbose_name)) for name in order]
 

@@ -114,6 +114,9 @@ class PlaceReviewTask(Task):
         return _("由内容所在地区上级机构的审核人逐级审核")
 
     def reviewing(self, obj):
+        # The place of the version under review (an editor may have moved it in this very revision).
+        if hasattr(obj, "get_latest_revision_as_object"):
+            obj = obj.get_latest_revision_as_object()
         chain = review_chain(getattr(obj, "region", None))
         return chain[self.step - 1] if len(chain) >= self.step else None
 
@@ -141,12 +144,45 @@ class PlaceReviewTask(Task):
             ("approve", _("审核通过并留言"), True),
         ]
 
+    def on_action(self, task_state, user, action_name, **kwargs):
+        obj = task_state.workflow_state.content_object
+        if action_name == "approve" and self.reviews(obj, user):
+            # The very revision Wagtail publishes when the workflow finishes (the object's latest).
+            record_approval(obj.get_latest_revision(), self.reviewing(obj), self.step)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         if user.is_superuser:
             return states
         mine = [s.pk for s in states if self.reviews(s.workflow_state.content_object, user)]
         return states.filter(pk__in=mine)
+
+
+def record_approval(revision, org, step):
+    """On the last step's approval, the revision that goes live names the approving organisation and the day
+    (and, when the editor left it blank, the publishing organisation: the body at the item's place)."""
+    from django.utils import timezone
+
+    page = revision.as_object()
+    chain = review_chain(getattr(page, "region", None))
+    if org is None or step != len(chain) or "approved_by" not in revision.content:
+        return
+    revision.content["approved_by"] = org.name
+    revision.content["date_approved"] = timezone.localdate().isoformat()
+    if not revision.content.get("publisher"):
+        own = publishing_organisation(page.region)
+        revision.content["publisher"] = own.name if own is not None else org.name
+    revision.save(update_fields=["content"])
+
+
+def publishing_organisation(region):
+    """The organisation responsible for a place: the one at the place itself, else the nearest above."""
+    for place in reversed(region.ancestry()):
+        org = Organisation.objects.filter(region=place).order_by("pk").first()
+        if org is not None:
+            return org
+    return None
 
 
 def workflow_for(page):

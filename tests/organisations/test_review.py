@@ -90,3 +90,41 @@ def test_make_run_s_example_hierarchy_lets_a_new_user_try_the_three_roles(settin
     response = client.post("/admin/login/", {"username": "shequ-bianji", "password": "jiceng-dev"})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_approving_organisation_is_shown_to_residents(places, site_dirs):
+    """A community's list, approved by its street then its district: the page, its static JSON and the API
+    name the publisher, the approving organisation and the day — and no person."""
+    import json
+    from pathlib import Path
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from cms.lists.models import DutyListPage
+    from cms.publishing.build import build_site
+
+    made = orgs(places)
+    editor = editor_at(places["community"])
+    street_reviewer, district_reviewer = reviewer_of(made["street"]), reviewer_of(made["district"])
+    page = DutyListPage.objects.get(slug="sample-certificates-issued-2024")
+    page.region, page.publisher = places["community"], ""
+    page.save_revision(user=editor)
+    page.get_workflow().start(page, editor)
+    for reviewer in (street_reviewer, district_reviewer):
+        page.refresh_from_db()
+        state = page.current_workflow_state.current_task_state
+        state.task.specific.on_action(state, reviewer, "approve")
+    page.refresh_from_db()
+    assert page.live and page.approved_by == "示例区机构" and page.date_approved == timezone.localdate()
+    assert page.publisher == "示例社区机构"
+    build_site()
+    site = Path(site_dirs[1])
+    html = (site / "lists" / page.slug / "index.html").read_text(encoding="utf-8")
+    assert "审核机构" in html and "示例区机构" in html and "示例社区机构" in html
+    static = json.loads((site / "api" / "lists" / f"{page.slug}.json").read_text(encoding="utf-8"))
+    assert static["disclosure"]["approved_by"] == "示例区机构"
+    api = Client().get(f"/api/v3/content/lists/{page.slug}/").json()
+    assert api["disclosure"]["approved_by"] == "示例区机构" and api["disclosure"]["date_approved"]
+    for person in (editor, street_reviewer, district_reviewer):
+        assert person.username not in html and person.username not in json.dumps(static, ensure_ascii=False)
