@@ -10,8 +10,8 @@ from wagtail.models import PagePermissionTester
 _GUARD = {}
 
 
-def register_guard(tester=None, refusal=None, workflow=None):
-    for name, value in (("tester", tester), ("refusal", refusal), ("workflow", workflow)):
+def register_guard(tester=None, refusal=None, workflow=None, home=None):
+    for name, value in (("tester", tester), ("refusal", refusal), ("workflow", workflow), ("home", home)):
         if value is not None:
             _GUARD[name] = value
 
@@ -29,3 +29,9 @@ def tester_for(user, page):
 def place_refusal(user, region):
     check = _GUARD.get("refusal")
     return check(user, region) if check is not None and region is not None else None
+
+
+def home_place(user):
+    """The place an account's listings open on (its organisation's), or None."""
+    home = _GUARD.get("home")
+    return home(user) if home is not None else None

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.filters import DateRangePickerWidget
@@ -42,6 +43,17 @@ class ItemFilterSet(PageFilterSet):
     place = django_filters.ModelChoiceFilter(
         label=_("地区（含下级地区）"), queryset=Region.objects.order_by("level", "name"), method="filter_place"
     )
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        # An editor in an organisation opens the listing on their own place (they may choose another).
+        if request is not None and (data is None or "place" not in data):
+            from .access import home_place
+
+            home = home_place(request.user)
+            if home is not None:
+                data = data.copy() if data is not None else QueryDict(mutable=True)
+                data["place"] = str(home.pk)
+        super().__init__(data, *args, request=request, **kwargs)
 
     def filter_status(self, queryset, name, value):
         if value == "live":

@@ -12,5 +12,6 @@ class OrganisationsConfig(AppConfig):
 
         from .models import workflow_for
         from .permissions import PlacePermissionTester, place_refusal
+        from .scope import home_place
 
-        register_guard(tester=PlacePermissionTester, refusal=place_refusal, workflow=workflow_for)
+        register_guard(tester=PlacePermissionTester, refusal=place_refusal, workflow=workflow_for, home=home_place)

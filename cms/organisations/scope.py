@@ -77,3 +77,9 @@ def require(user, region, roles=None):
     """Raise PermissionDenied (with the Chinese refusal) unless the account may act on ``region``."""
     if region is not None and not in_scope(user, region.pk, roles):
         raise PermissionDenied(refusal(user, region))
+
+
+def home_place(user):
+    """The place of the account's (first) organisation: where its listings open."""
+    first = memberships(user).order_by("organisation__region__level", "pk").first()
+    return first.organisation.region if first is not None else None

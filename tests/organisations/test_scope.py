@@ -102,3 +102,17 @@ def test_an_account_in_no_organisation_keeps_its_wave_one_reach(places):
     user.groups.add(Group.objects.get(name="编辑"))
     page = case_at(places["community2"])
     assert page.permissions_for_user(user).can_edit()
+
+
+def test_listings_open_on_the_editor_s_own_place(places):
+    from django.urls import reverse
+
+    user = editor_at(places["street"])
+    mine, theirs = case_at(places["community"]), case_at(places["district2"])
+    client = Client()
+    client.force_login(user)
+    html = client.get(reverse("case_listing:index")).content.decode()
+    assert mine.title in html and theirs.title not in html
+    # They may still look elsewhere (read-only), by choosing another place.
+    other = client.get(reverse("case_listing:index"), {"place": places["district2"].pk}).content.decode()
+    assert theirs.title in other and f"/admin/pages/{theirs.pk}/edit/" not in other  # shown, not editable
