@@ -73,8 +73,7 @@ PG_TESTS ?= tests/core/test_models.py tests/core/test_workflow.py tests/core/tes
 
 test: dev node_modules/.installed browser ## Checks, lint, the search engine's Node tests, the suite on SQLite (incl. Chromium) and, beside it, on PostgreSQL
 	@# Everything side by side on two cores: the checks (Django, migrations, ruff, Node), the browser tests,
-	@# the rest on SQLite in two halves (tests/publishing and the others), and the database-bound part on
-	@# PostgreSQL. Each log follows the first SQLite half's.
+	@# the rest on SQLite, and the database-bound part on PostgreSQL. Each log follows the SQLite run's.
 	@( DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check && \
 	   DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run && \
 	   $(MAKE) --no-print-directory lint && node --test tests/js/ ) > .test-checks.log 2>&1 & checks=$$!; \
@@ -83,13 +82,11 @@ test: dev node_modules/.installed browser ## Checks, lint, the search engine's N
 	  DATABASE_URL=$(PG_TEST_URL) .venv/bin/pytest -m "not browser" -p no:cacheprovider $(PG_TESTS) > .pytest-postgres.log 2>&1 & pg=$$!; \
 	else echo "没有可用的 PostgreSQL：跳过 PostgreSQL 测试"; pg=; fi; \
 	.venv/bin/pytest -m browser -p no:cacheprovider > .pytest-browser.log 2>&1 & br=$$!; \
-	.venv/bin/pytest -m "not browser" -p no:cacheprovider tests/publishing > .pytest-publishing.log 2>&1 & pub=$$!; \
-	.venv/bin/pytest -m "not browser" --ignore=tests/publishing; sqlite=$$?; \
-	wait $$pub; pubstatus=$$?; echo "--- SQLite：tests/publishing ---"; cat .pytest-publishing.log; \
+	.venv/bin/pytest -m "not browser"; sqlite=$$?; \
 	wait $$checks; checkstatus=$$?; echo "--- 检查（check、makemigrations、ruff、Node）---"; cat .test-checks.log; \
 	wait $$br; brstatus=$$?; echo "--- 浏览器（Chromium）---"; cat .pytest-browser.log; pgstatus=0; \
 	if [ -n "$$pg" ]; then wait $$pg; pgstatus=$$?; echo "--- PostgreSQL ---"; cat .pytest-postgres.log; fi; \
-	[ $$sqlite -eq 0 ] && [ $$pubstatus -eq 0 ] && [ $$checkstatus -eq 0 ] && [ $$brstatus -eq 0 ] && [ $$pgstatus -eq 0 ]
+	[ $$sqlite -eq 0 ] && [ $$checkstatus -eq 0 ] && [ $$brstatus -eq 0 ] && [ $$pgstatus -eq 0 ]
 
 postgres: install ## Check that the local PostgreSQL answers; start the Debian cluster when it does not
 	@$(PY) -c "import psycopg; psycopg.connect('$(PG_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null || { \
