@@ -20,19 +20,6 @@ STATUS_CHOICES = [
 ]
 
 
-def descendant_ids(region):
-    """A region and every region below it."""
-    children = {}
-    for pk, parent in Region.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = [], [region.pk]
-    while todo:
-        pk = todo.pop()
-        found.append(pk)
-        todo.extend(children.get(pk, []))
-    return found
-
-
 class ItemFilterSet(PageFilterSet):
     """Filters shared by cases, lists and notices; subclasses name their region and date fields."""
 
@@ -69,7 +56,7 @@ class ItemFilterSet(PageFilterSet):
         return queryset
 
     def filter_place(self, queryset, name, value):
-        return queryset.filter(**{f"{self.region_field}__in": descendant_ids(value)})
+        return queryset.filter(**{f"{self.region_field}__in": Region.subtree_ids([value.pk])})
 
 
 def filterset_for(model, region_field="region", **filters):

@@ -68,6 +68,20 @@ class Region(GatedModelMixin, index.Indexed, models.Model):
     def __str__(self):
         return " / ".join(r.name for r in self.ancestry())
 
+    @classmethod
+    def subtree_ids(cls, region_ids):
+        """The ids of these regions and of every region below them."""
+        children = {}
+        for pk, parent in cls.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        found, todo = set(), list(region_ids)
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.add(pk)
+                todo.extend(children.get(pk, ()))
+        return found
+
     def hierarchy(self):
         """The names of this region and every region above it, for search."""
         return " ".join(r.name for r in self.ancestry())

@@ -21,7 +21,7 @@ ROLE_GROUPS = {Membership.Role.EDITOR: "编辑", Membership.Role.REVIEWER: "审�
 
 
 def administered(user):
-    """Organisations whose people this account may manage (None: all of them)."""
+    """Organisations whose people this account may manage: those at or below the places it administers."""
     if user.is_superuser:
         return Organisation.objects.all()
     scope = region_scope(user, ADMIN)

@@ -4,6 +4,7 @@ administrators. What an account may touch follows from the places of its organis
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Task, TaskState, Workflow
@@ -72,28 +73,30 @@ class Membership(models.Model):
         return f"{self.organisation}：{self.user}（{self.get_role_display()}）"
 
 
+def organisations_along(region):
+    """[(place, its organisation or None)] from ``region`` up to the top, nearest first (one query)."""
+    places = list(reversed(region.ancestry()))
+    orgs = {}
+    for org in Organisation.objects.filter(region__in=places).order_by("pk"):
+        orgs.setdefault(org.region_id, org)
+    return [(place, orgs.get(place.pk)) for place in places]
+
+
 def review_chain(region):
     """The organisations that review, in turn, what is published at ``region``: each body above the place
     (nearest first) that reviews, up to the first that approves finally. A body at the top approves what it
     publishes itself. Empty when no organisation is responsible for the place."""
     if region is None:
         return []
-    places = region.ancestry()  # top first
-    orgs = {}
-    for org in Organisation.objects.filter(region__in=places).order_by("pk"):
-        orgs.setdefault(org.region_id, org)
+    (_here, own), *above = organisations_along(region)
     chain = []
-    for place in reversed(places[:-1]):  # strictly above, nearest first
-        org = orgs.get(place.pk)
+    for _place, org in above:
         if org is None or org.review == Organisation.Review.SKIP:
             continue
         chain.append(org)
         if org.review == Organisation.Review.FINAL:
             return chain
-    own = orgs.get(region.pk)
-    if not chain and own is not None:
-        return [own]
-    return chain
+    return chain or ([own] if own is not None else [])
 
 
 class PlaceReviewTask(Task):
@@ -162,11 +165,10 @@ class PlaceReviewTask(Task):
 def record_approval(revision, org, step):
     """On the last step's approval, the revision that goes live names the approving organisation and the day
     (and, when the editor left it blank, the publishing organisation: the body at the item's place)."""
-    from django.utils import timezone
-
+    if org is None or "approved_by" not in revision.content:  # kinds without a disclosure block
+        return
     page = revision.as_object()
-    chain = review_chain(getattr(page, "region", None))
-    if org is None or step != len(chain) or "approved_by" not in revision.content:
+    if step != len(review_chain(page.region)):
         return
     revision.content["approved_by"] = org.name
     revision.content["date_approved"] = timezone.localdate().isoformat()
@@ -178,11 +180,7 @@ def record_approval(revision, org, step):
 
 def publishing_organisation(region):
     """The organisation responsible for a place: the one at the place itself, else the nearest above."""
-    for place in reversed(region.ancestry()):
-        org = Organisation.objects.filter(region=place).order_by("pk").first()
-        if org is not None:
-            return org
-    return None
+    return next((org for _place, org in organisations_along(region) if org is not None), None)
 
 
 def workflow_for(page):

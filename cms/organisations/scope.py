@@ -5,25 +5,9 @@ Wagtail groups decide); a superuser acts everywhere. Content with no place (a tr
 outside this rule.
 """
 
-from django.core.exceptions import PermissionDenied
-
 from cms.core.models import Region
 
 ALL = None  # no limit by place
-
-
-def subtree(region_ids):
-    """The ids of these regions and of every region below them."""
-    children = {}
-    for pk, parent in Region.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = set(), list(region_ids)
-    while todo:
-        pk = todo.pop()
-        if pk not in found:
-            found.add(pk)
-            todo.extend(children.get(pk, ()))
-    return found
 
 
 def memberships(user, roles=None):
@@ -49,7 +33,7 @@ def region_scope(user, roles=None):
             cached[key] = ALL
         else:
             wanted = [m for m in mine if not roles or m.role in roles]
-            cached[key] = subtree({m.organisation.region_id for m in wanted})
+            cached[key] = Region.subtree_ids({m.organisation.region_id for m in wanted})
         user._jiceng_scope = cached
     return cached[key]
 
@@ -71,12 +55,6 @@ def refusal(user, region):
     """The Chinese refusal that names the editor's place."""
     where = str(region) if region is not None else "该地区"
     return f"超出您的负责范围：您所在机构负责{place_names(user)}及其下级地区，不能编辑“{where}”的内容。"
-
-
-def require(user, region, roles=None):
-    """Raise PermissionDenied (with the Chinese refusal) unless the account may act on ``region``."""
-    if region is not None and not in_scope(user, region.pk, roles):
-        raise PermissionDenied(refusal(user, region))
 
 
 def home_place(user):
