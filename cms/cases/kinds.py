@@ -3,10 +3,11 @@
 from decimal import Decimal, InvalidOperation
 
 from cms.publishing.escape import attr, block, inline, safe_url
-from cms.publishing.export import body_blocks, number_out, replace_entry
+from cms.publishing.export import body_blocks, disclosure, number_out, replace_entry
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import mapping, ordered, rows, strings, text
 from cms.publishing.markdown import (
+    approval_facts,
     blocks_text,
     first_image,
     fmt_number,
@@ -93,6 +94,7 @@ class CaseKind(ContentKind):
                 }
             ),
             "policy_documents": [compact({"number": d.number, "title": d.title}) for d in page.policy_documents.all()],
+            "disclosure": disclosure(page),
         }
         return {"meta": compact(meta), "blocks": body_blocks(page.body, images)}
 
@@ -124,6 +126,7 @@ class CaseKind(ContentKind):
                 for d in rows(meta, "policy_documents", path)
             ]
         )
+        loader.apply_disclosure(page, meta, path)
         loader.stream(page, "body", entry["blocks"], path)
 
     def key_figure(self, data, path):
@@ -184,7 +187,8 @@ class CaseKind(ContentKind):
                 )
                 + "  "
             )
-        out.append(f"**来源**：{source_line(meta.get('source', {}))}")
+        facts = [f"**来源**：{source_line(meta.get('source', {}))}", *approval_facts(meta.get("disclosure", {}))]
+        out.append("  \n".join(facts))
         out += ["", '!!! abstract "摘要"', "", "    " + inline(meta.get("summary", "")), ""]
         if meta.get("practices"):
             out += ["## 特色做法", ""]
@@ -263,6 +267,7 @@ class CaseKind(ContentKind):
                 "title": e["meta"]["title"],
                 "url": site.page_url(self, e["meta"]["slug"]),
                 "summary": e["meta"].get("summary", ""),
+                "disclosure": e["meta"].get("disclosure", {}),
             }
             for e in entries
         ]
@@ -288,6 +293,7 @@ class CaseKind(ContentKind):
         for d in meta.get("policy_documents", []):
             parts += [d.get("number", ""), d.get("title", "")]
         parts += meta.get("themes", [])
+        parts += [meta.get("disclosure", {}).get(k, "") for k in ("publisher", "approved_by")]
         return [p for p in parts if p], [], []
 
 

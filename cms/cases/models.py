@@ -12,9 +12,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.core.api import writable
+from cms.core.api import read_only, writable
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import SectionIndexPage, SiteItemPage
+from cms.core.models import ApprovalFields, SectionIndexPage, SiteItemPage
 
 
 class CaseStudyIndexPage(SectionIndexPage):
@@ -33,7 +33,7 @@ class CaseStudyTheme(TaggedItemBase):
     content_object = ParentalKey("cases.CaseStudyPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class CaseStudyPage(SiteItemPage):
+class CaseStudyPage(ApprovalFields, SiteItemPage):
     """One reported practice of a district or community, with its figures and its source."""
 
     region = models.ForeignKey(
@@ -83,6 +83,7 @@ class CaseStudyPage(SiteItemPage):
             heading=_("来源"),
         ),
         InlinePanel("policy_documents", label=_("相关政策文件"), heading=_("相关政策文件")),
+        *ApprovalFields.approval_panels,
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -105,7 +106,8 @@ class CaseStudyPage(SiteItemPage):
         "practices",
         "key_figures",
         "policy_documents",
-    )
+        *(name for name in ApprovalFields.DISCLOSURE_FIELDS if name not in ApprovalFields.RECORDED),
+    ) + read_only(*ApprovalFields.RECORDED)
     parent_page_types = ["cases.CaseStudyIndexPage"]
     subpage_types = []
 

@@ -59,6 +59,10 @@ class SitePageForm(WagtailAdminPageForm):
                 problem = place_refusal(self.for_user, region)
                 if problem:
                     self.add_error("region", problem)
+        # Who approved belongs to the version review approved: an edited version has not been approved yet
+        # (review records it again when the last reviewer approves).
+        for name in getattr(model, "RECORDED", ()):
+            setattr(self.instance, name, None if name in model.DATE_FIELDS else "")
         # Checked here; the model's own clean() need not check again (in memory its rows are still the old
         # ones until the form is saved).
         self.instance._gate_checked_by_form = True

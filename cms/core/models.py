@@ -108,11 +108,46 @@ class Region(GatedModelMixin, index.Indexed, models.Model):
             node = node.parent
 
 
-class DisclosureFields(models.Model):
+class ApprovalFields(models.Model):
+    """Who published an item and who approved it (发布机构, 审核机构, 审核日期), shown to residents on every list,
+    notice and case. Review up the hierarchy (cms/organisations) records the approval when the last reviewer
+    approves; editors cannot type it. No person's name is published."""
+
+    publisher = models.CharField(_("发布机构"), max_length=200, blank=True, help_text=_("写全称"))
+    approved_by = models.CharField(_("审核机构"), max_length=200, blank=True, help_text=_("逐级审核通过时自动填写"))
+    date_approved = models.DateField(_("审核日期"), null=True, blank=True)
+
+    # Names shared by the portable format (``disclosure``), the API and the loader, in display order.
+    DISCLOSURE_FIELDS = ("publisher", "approved_by", "date_approved")
+    DATE_FIELDS = ("date_approved",)
+    # Written by review only: read-only in the admin and the API, cleared when a new version is edited.
+    RECORDED = ("approved_by", "date_approved")
+
+    approval_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("publisher"),
+                FieldRowPanel([FieldPanel("approved_by", read_only=True), FieldPanel("date_approved", read_only=True)]),
+            ],
+            heading=_("发布与审核"),
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def display_labels(cls):
+        """[(field, label)] in the order a page shows them."""
+        return [(name, str(cls._meta.get_field(name).verbose_name)) for name in cls.DISPLAY_ORDER]
+
+    DISPLAY_ORDER = DISCLOSURE_FIELDS
+
+
+class DisclosureFields(ApprovalFields):
     """Government-information-disclosure block (政府信息公开) shown on lists and notices."""
 
     index_number = models.CharField(_("索引号"), max_length=60, blank=True, help_text=_("例如 000014349/2021-00143"))
-    publisher = models.CharField(_("发布机构"), max_length=200, blank=True, help_text=_("写全称"))
     document_number = models.CharField(
         _("文号"), max_length=80, blank=True, help_text=_("用六角括号，例如 民发〔2020〕20号")
     )
@@ -121,10 +156,6 @@ class DisclosureFields(models.Model):
     public_attribute = models.CharField(_("公开属性"), max_length=20, blank=True, default="主动公开")
     valid_from = models.DateField(_("施行日期"), null=True, blank=True)
     valid_until = models.DateField(_("废止日期"), null=True, blank=True)
-    # Recorded by review up the hierarchy when the last reviewer approves (cms/organisations): the body that
-    # approved it and the day, shown to residents beside the publisher. No person's name is published.
-    approved_by = models.CharField(_("审核机构"), max_length=200, blank=True, help_text=_("逐级审核通过时自动填写"))
-    date_approved = models.DateField(_("审核日期"), null=True, blank=True)
 
     # Names shared by the portable format, the API and the loader, in display order.
     DISCLOSURE_FIELDS = (
@@ -149,7 +180,7 @@ class DisclosureFields(models.Model):
                 FieldRowPanel([FieldPanel("date_written"), FieldPanel("date_published")]),
                 FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
                 FieldPanel("public_attribute"),
-                FieldRowPanel([FieldPanel("approved_by"), FieldPanel("date_approved")]),
+                FieldRowPanel([FieldPanel("approved_by", read_only=True), FieldPanel("date_approved", read_only=True)]),
             ],
             heading=_("信息公开"),
         )
@@ -158,22 +189,19 @@ class DisclosureFields(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def display_labels(cls):
-        """[(field, label)] in the order a page shows them (the validity dates before the attribute)."""
-        order = (
-            "index_number",
-            "publisher",
-            "document_number",
-            "date_written",
-            "date_published",
-            "valid_from",
-            "valid_until",
-            "public_attribute",
-            "approved_by",
-            "date_approved",
-        )
-        return [(name, str(cls._meta.get_field(name).verbose_name)) for name in order]
+    # The order a page shows them: the validity dates before the attribute.
+    DISPLAY_ORDER = (
+        "index_number",
+        "publisher",
+        "document_number",
+        "date_written",
+        "date_published",
+        "valid_from",
+        "valid_until",
+        "public_attribute",
+        "approved_by",
+        "date_approved",
+    )
 
     def clean(self):
         super().clean()

@@ -348,6 +348,7 @@ class DutyListKind(ContentKind):
                     "title": meta["title"],
                     "url": site.page_url(self, meta["slug"]),
                     "summary": f"{meta.get('version_label', '')} 共 {len(meta.get('items', []))} 项{status}".strip(),
+                    "disclosure": found,
                 }
             )
         return out

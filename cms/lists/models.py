@@ -10,7 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.core.api import writable
+from cms.core.api import read_only, writable
 from cms.core.blocks import BasisBlock
 from cms.core.forms import SitePageForm
 from cms.core.models import DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
@@ -90,11 +90,11 @@ class DutyListPage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         "supersedes",
         "issuing_bodies",
         "intro",
-        *DisclosureFields.DISCLOSURE_FIELDS,
+        *(name for name in DisclosureFields.DISCLOSURE_FIELDS if name not in DisclosureFields.RECORDED),
         "display_start",
         "display_end",
         "items",
-    )
+    ) + read_only(*DisclosureFields.RECORDED)
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("list_kind"), FieldPanel("scope")]),
         FieldPanel("region"),

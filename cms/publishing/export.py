@@ -16,7 +16,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.core import periods
 from cms.core.kinds import kinds
-from cms.core.models import DisclosureFields, HomePage, KeptPersonalData, Region, SiteSettings
+from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
 from cms.core.personal_data import KEPT_KEY, masked_entry
 
 from .files import check_relative
@@ -174,7 +174,8 @@ def body_blocks(stream, images):
 
 
 def disclosure(page):
-    return compact({name: getattr(page, name) for name in DisclosureFields.DISCLOSURE_FIELDS})
+    """The page's 信息公开 (or, for a case, 发布与审核) fields, as the portable format keeps them."""
+    return compact({name: getattr(page, name) for name in page.DISCLOSURE_FIELDS})
 
 
 def number_out(value):

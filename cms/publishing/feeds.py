@@ -1,8 +1,9 @@
-"""Feeds of new cases and updated lists: RSS 2.0 and Atom (Django's ``feedgenerator``) and JSON Feed, from
-the same public snapshot.
+"""Feeds of new cases, updated lists and notices: RSS 2.0 and Atom (Django's ``feedgenerator``) and JSON
+Feed, from the same public snapshot. Each item names its publishing organisation (the author) and the
+organisation that approved it; never a person.
 
-Dates come from the content (a case's source date, a list's publication date), not from the database,
-so a site restored from a backup publishes the same feeds.
+Dates come from the content (a case's source date, a list's publication date, a notice's date), not from
+the database, so a site restored from a backup publishes the same feeds.
 """
 
 import datetime
@@ -11,6 +12,7 @@ import json
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from .escape import clean
+from .markdown import approval_pairs
 
 FEED_SIZE = 50
 TZ = datetime.timezone(datetime.timedelta(hours=8))  # China Standard Time
@@ -26,8 +28,16 @@ def _stamp(date):
     return datetime.datetime(date.year, date.month, date.day, tzinfo=TZ)
 
 
+def _approval(entry):
+    """(publishing organisation, the summary with who published and approved it): never a person."""
+    found = entry.get("disclosure") or {}
+    notes = "；".join(f"{label}：{_text(value)}" for label, value in approval_pairs(found))
+    summary = "　".join(part for part in (_text(entry["summary"]), notes) if part)
+    return _text(found.get("publisher", "")) or None, summary
+
+
 def newest(entries):
-    """Feed entries ({date, category, title, url, summary}) newest first, at most FEED_SIZE."""
+    """Feed entries ({date, category, title, url, summary, disclosure}) newest first, at most FEED_SIZE."""
     entries = sorted(entries, key=lambda e: (e["date"] is not None, e["date"] or datetime.date.min, e["url"]))
     return entries[::-1][:FEED_SIZE]
 
@@ -49,10 +59,12 @@ def render_feeds(entries, home, title, description):
             feed_guid=home,
         )
         for entry in entries:
+            author, summary = _approval(entry)
             feed.add_item(
                 title=_text(entry["title"]),
                 link=entry["url"],
-                description=_text(entry["summary"]),
+                description=summary,
+                author_name=author,
                 unique_id=entry["url"],
                 unique_id_is_permalink=True,
                 pubdate=_stamp(entry["date"]),
@@ -69,19 +81,24 @@ def render_feeds(entries, home, title, description):
         "home_page_url": home,
         "feed_url": home + "feed.json",
         "language": "zh-CN",
-        "items": [
-            {
-                "id": entry["url"],
-                "url": entry["url"],
-                "title": _text(entry["title"]),
-                "summary": _text(entry["summary"]),
-                "content_text": _text(entry["summary"]),
-                "date_published": _stamp(entry["date"]).isoformat(),
-                "tags": [entry["category"]],
-            }
-            for entry in entries
-        ],
+        "items": [json_item(entry) for entry in entries],
     }
     files["feed.json"] = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {home}sitemap.xml\n"
     return files
+
+
+def json_item(entry):
+    author, summary = _approval(entry)
+    item = {
+        "id": entry["url"],
+        "url": entry["url"],
+        "title": _text(entry["title"]),
+        "summary": summary,
+        "content_text": summary,
+        "date_published": _stamp(entry["date"]).isoformat(),
+        "tags": [entry["category"]],
+    }
+    if author:
+        item["authors"] = [{"name": author}]
+    return item

@@ -24,7 +24,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms.core.kinds import by_folder, kinds
-from cms.core.models import DisclosureFields, HomePage, KeptPersonalData, Region, SiteSettings
+from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
 from cms.core.personal_data import KEPT_KEY, LABELS
 from cms.core.validation import describe
 
@@ -363,8 +363,8 @@ class Loader:
 
     def apply_disclosure(self, page, meta, path):
         data = mapping(meta, "disclosure", path)
-        for name in DisclosureFields.DISCLOSURE_FIELDS:
-            if name in DisclosureFields.DATE_FIELDS:
+        for name in page.DISCLOSURE_FIELDS:
+            if name in page.DATE_FIELDS:
                 setattr(page, name, as_date(data.get(name), path, f"disclosure.{name}"))
             else:
                 setattr(page, name, text(data, name, path, "disclosure 的"))

@@ -140,6 +140,23 @@ def disclosure_table(data, labels):
     return "## 信息公开\n\n" + table(["项目", "内容"], rows)
 
 
+def approval_pairs(data):
+    """[(label, text)] of who published and who approved an item (organisations, never a person), from its
+    ``disclosure``: for the page's facts and the feeds."""
+    pairs = []
+    if data.get("publisher"):
+        pairs.append(("发布机构", data["publisher"]))
+    if data.get("approved_by"):
+        when = f"（{data['date_approved']}）" if data.get("date_approved") else ""
+        pairs.append(("审核机构", f"{data['approved_by']}{when}"))
+    return pairs
+
+
+def approval_facts(data):
+    """“**发布机构**：…” lines of a page's facts, escaped."""
+    return [f"**{label}**：{inline(value)}" for label, value in approval_pairs(data)]
+
+
 def disclosure_text(data, labels):
     return [f"{label} {data[key]}" for key, label in labels if data.get(key)]
 

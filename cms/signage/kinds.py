@@ -172,6 +172,21 @@ class NoticeKind(ContentKind):
             return []
         return ["## 两标三牌公示", ""] + [self.line(site, e, "") for e in entries[: self.home_limit]] + [""]
 
+    def feed_entries(self, site, entries):
+        return [
+            {
+                "date": e["meta"].get("date"),
+                "category": self.label,
+                "title": e["meta"]["title"],
+                "url": site.page_url(self, e["meta"]["slug"]),
+                "summary": " · ".join(
+                    p for p in (ROUND_LABELS.get(e["meta"].get("round"), ""), self.period_label(site, e)) if p
+                ),
+                "disclosure": e["meta"].get("disclosure", {}),
+            }
+            for e in entries
+        ]
+
     # search
     def search_text(self, site, entry):
         meta = entry["meta"]

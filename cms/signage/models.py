@@ -10,7 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.core.api import writable
+from cms.core.api import read_only, writable
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
 from cms.core.validation import GatedModelMixin
@@ -112,10 +112,10 @@ class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         "responsible_body",
         "retained_signs",
         "body",
-        *DisclosureFields.DISCLOSURE_FIELDS,
+        *(name for name in DisclosureFields.DISCLOSURE_FIELDS if name not in DisclosureFields.RECORDED),
         "display_start",
         "display_end",
-    )
+    ) + read_only(*DisclosureFields.RECORDED)
     parent_page_types = ["signage.SignageNoticeIndexPage"]
     subpage_types = []
 

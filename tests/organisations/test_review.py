@@ -1,6 +1,8 @@
 """Review goes up the hierarchy: a community's submission is reviewed by its street, then its district;
 a district that approves everything itself takes it directly; reviewers act only inside their part."""
 
+import datetime
+
 import pytest
 
 from cms.core.models import Region
@@ -126,5 +128,48 @@ def test_the_approving_organisation_is_shown_to_residents(places, site_dirs):
     assert static["disclosure"]["approved_by"] == "示例区机构"
     api = Client().get(f"/api/v3/content/lists/{page.slug}/").json()
     assert api["disclosure"]["approved_by"] == "示例区机构" and api["disclosure"]["date_approved"]
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "审核机构：示例区机构" in feed and ">示例社区机构</dc:creator>" in feed
     for person in (editor, street_reviewer, district_reviewer):
-        assert person.username not in html and person.username not in json.dumps(static, ensure_ascii=False)
+        for published in (html, json.dumps(static, ensure_ascii=False), feed):
+            assert person.username not in published
+
+
+def test_who_approved_is_recorded_by_review_only(places, client):
+    """Editors cannot type 审核机构: it is read-only in the form, not writable through the API, and a new
+    version does not carry the last version's approval until review approves it again."""
+    from cms.cases.models import CaseStudyPage
+    from cms.core.models import ApprovalFields
+
+    made = orgs(places)
+    editor = editor_at(places["community"])
+    page = case_at(places["community"], owner=editor)
+    page.approved_by, page.date_approved = "示例区机构", datetime.date(2026, 1, 2)
+    page.save_revision().publish()
+    client.force_login(editor)
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "示例区机构" in html and 'name="approved_by"' not in html and 'name="date_approved"' not in html
+    writable = {f.name for f in CaseStudyPage.api_fields if f.writable}
+    assert writable.isdisjoint(ApprovalFields.RECORDED) and "publisher" in writable
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    data = nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "region": places["community"].pk,
+            "summary": "改过的摘要",
+            "source_publisher": "x",
+            "publisher": "",
+            "body": streamfield([]),
+            "practices": inline_formset([]),
+            "key_figures": inline_formset([]),
+            "policy_documents": inline_formset([]),
+            "approved_by": "伪造的机构",
+        }
+    )
+    response = client.post(f"/admin/pages/{page.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft = CaseStudyPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert draft.summary == "改过的摘要" and draft.approved_by == "" and draft.date_approved is None
+    assert made["district"].name == "示例区机构"

@@ -22,16 +22,16 @@ def feeds(site):
     return rss, atom, data
 
 
-def test_feeds_list_new_cases_and_current_lists_newest_first(seeded_site):
+def test_feeds_list_new_cases_lists_and_notices_newest_first(seeded_site):
     rss, atom, data = feeds(seeded_site)
     items = rss.findall("channel/item")
     links = [i.findtext("link") for i in items]
     assert any("/cases/hefei-red-property/" in link for link in links)
     assert any("/lists/sample-certificates-cancelled-2024/" in link for link in links)
     dates = [i.findtext("pubDate") for i in items]
-    assert len(items) == len(set(links)) == 8 + 6
+    assert len(items) == len(set(links)) == 8 + 6 + 1
     cats = {i.findtext("category") for i in items}
-    assert cats == {"经验案例", "清单"}
+    assert cats == {"经验案例", "清单", "两标三牌公示"}
     superseded = next(i for i in items if i.findtext("link").endswith("sample-certificates-cancelled-2022/"))
     assert "已被替代" in superseded.findtext("description")
     assert dates[0].endswith("+0800")
@@ -41,6 +41,22 @@ def test_feeds_list_new_cases_and_current_lists_newest_first(seeded_site):
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     updated = [e.findtext(f"{ATOM}updated") for e in atom.findall(f"{ATOM}entry")]
     assert updated == sorted(updated, reverse=True)
+
+
+def test_each_feed_item_names_its_publishing_organisation_never_a_person(seeded_site):
+    rss, atom, data = feeds(seeded_site)
+    dc = "{http://purl.org/dc/elements/1.1/}creator"
+    by_link = {i.findtext("link").rsplit("/", 2)[-2]: i for i in rss.findall("channel/item")}
+    listed = by_link["sample-certificates-issued-2024"]
+    assert listed.findtext(dc) == "示例区民政局" and "发布机构：示例区民政局" in listed.findtext("description")
+    assert by_link["sample-community-signage-2024"].findtext(dc) == "示例街道办事处"
+    assert by_link["hefei-red-property"].find(dc) is None  # a case from the newspaper: no body published it here
+    entry = next(
+        e for e in atom.findall(f"{ATOM}entry") if "sample-certificates-issued-2024" in e.findtext(f"{ATOM}id")
+    )
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "示例区民政局"
+    item = next(i for i in data["items"] if "sample-certificates-issued-2024" in i["url"])
+    assert item["authors"] == [{"name": "示例区民政局"}]
 
 
 def test_the_home_page_links_the_feeds_and_the_sitemap_lists_every_item(seeded_site):
