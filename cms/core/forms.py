@@ -51,14 +51,15 @@ class SitePageForm(WagtailAdminPageForm):
                 gate_form(form, form.cleaned_data, formset.model)
         # Content goes only where the account's organisations are responsible (a new page, or a page moved to
         # another place by changing its region).
-        region = cleaned.get("region")
-        if region is not None and "region" in self.fields and getattr(self, "for_user", None) is not None:
+        field = getattr(model, "place_field", None)
+        region = cleaned.get(field) if field else None
+        if region is not None and field in self.fields and getattr(self, "for_user", None) is not None:
             from .access import place_refusal
 
-            if self.instance.pk is None or self.instance.region_id != region.pk:
+            if self.instance.pk is None or self.instance.place_id != region.pk:
                 problem = place_refusal(self.for_user, region)
                 if problem:
-                    self.add_error("region", problem)
+                    self.add_error(field, problem)
         # Who approved belongs to the version review approved: an edited version has not been approved yet
         # (review records it again when the last reviewer approves).
         for name in getattr(model, "RECORDED", ()):

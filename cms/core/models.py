@@ -257,9 +257,20 @@ class SiteItemPage(SitePage):
 
     preview_modes = [("", _("网站样式"))]
     base_form_class = SitePageForm
+    # The field that puts the item at a place of the region hierarchy (a notice's is its community): who may
+    # edit it and who reviews it follow that place.
+    place_field = "region"
 
     class Meta:
         abstract = True
+
+    @property
+    def place_id(self):
+        return getattr(self, f"{self.place_field}_id", None)
+
+    @property
+    def place(self):
+        return getattr(self, self.place_field, None)
 
     def personal_data(self):
         """[(path, Finding)] of personal data in this version of the page that no reviewer kept with a reason."""

@@ -120,7 +120,7 @@ class PlaceReviewTask(Task):
         # The place of the version under review (an editor may have moved it in this very revision).
         if hasattr(obj, "get_latest_revision_as_object"):
             obj = obj.get_latest_revision_as_object()
-        chain = review_chain(getattr(obj, "region", None))
+        chain = review_chain(getattr(obj, "place", None))
         return chain[self.step - 1] if len(chain) >= self.step else None
 
     def reviews(self, obj, user):
@@ -168,12 +168,12 @@ def record_approval(revision, org, step):
     if org is None or "approved_by" not in revision.content:  # kinds without a disclosure block
         return
     page = revision.as_object()
-    if step != len(review_chain(page.region)):
+    if step != len(review_chain(page.place)):
         return
     revision.content["approved_by"] = org.name
     revision.content["date_approved"] = timezone.localdate().isoformat()
     if not revision.content.get("publisher"):
-        own = publishing_organisation(page.region)
+        own = publishing_organisation(page.place)
         revision.content["publisher"] = own.name if own is not None else org.name
     revision.save(update_fields=["content"])
 
@@ -186,7 +186,7 @@ def publishing_organisation(region):
 def workflow_for(page):
     """The review workflow of an item: as many steps as its place needs; None when no organisation is
     responsible for it (Wagtail's own assignment applies)."""
-    steps = len(review_chain(getattr(page, "region", None)))
+    steps = len(review_chain(getattr(page, "place", None)))
     if not steps:
         return None
     return Workflow.objects.filter(active=True, name=workflow_name(min(steps, MAX_STEPS))).first()

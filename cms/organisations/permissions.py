@@ -30,7 +30,7 @@ NARROWED = (
 class PlacePermissionTester(PagePermissionTester):
     def __init__(self, user, page):
         super().__init__(user, page)
-        self.in_place = in_scope(user, getattr(page.specific_deferred, "region_id", None))
+        self.in_place = in_scope(user, getattr(page.specific_deferred, "place_id", None))
 
 
 def _narrowed(name):

@@ -74,6 +74,8 @@ class SignageNoticeIndexPage(SectionIndexPage):
 class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
     """A community's public notice of its sign clean-up: counts, the signs kept, photos."""
 
+    place_field = "community"
+
     Round = Round
 
     community = models.ForeignKey(

@@ -40,10 +40,10 @@ def editor_at(region, role=Membership.Role.EDITOR, group="编辑"):
     return user
 
 
-def case_at(region, owner=None):
+def case_at(region, owner=None, slug=None, title=None):
     page = CaseStudyPage(
-        title=f"{region.name}的案例",
-        slug=f"case-{region.slug}",
+        title=title or f"{region.name}的案例",
+        slug=slug or f"case-{region.slug}",
         region=region,
         summary="摘要",
         source_publisher="x",
