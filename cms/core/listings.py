@@ -50,7 +50,7 @@ class ItemFilterSet(PageFilterSet):
         if value == "draft":
             return queryset.filter(live=False, first_published_at__isnull=True)
         if value == "review":
-            return queryset.filter(workflow_states__status="in_progress").distinct()
+            return queryset.filter(_specific_workflow_states__status="in_progress").distinct()
         if value == "scheduled":
             return queryset.filter(go_live_at__isnull=False, live=False)
         return queryset

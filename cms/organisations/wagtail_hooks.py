@@ -1,8 +1,12 @@
+from django.template.loader import render_to_string
+
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.permissions import register_permission_policy
 
 from .admin_views import MembershipPolicy
 from .models import Membership
+from .scope import memberships
 
 register_permission_policy(Membership, MembershipPolicy(Membership))
 
@@ -12,3 +16,43 @@ def register_organisations():
     from .admin_views import MembershipViewSet, OrganisationViewSet
 
     return [OrganisationViewSet(), MembershipViewSet()]
+
+
+class PlacePanel(Component):
+    """Dashboard panel for an account in an organisation: its organisations and, per kind, what is published,
+    changed or in review at its place and below — each linked to the listing, which opens on that place."""
+
+    order = 40
+
+    def __init__(self, user):
+        self.user = user
+
+    def render_html(self, parent_context=None):
+        from django.urls import reverse
+
+        from cms.core.kinds import kinds
+        from cms.core.models import Region
+
+        mine = list(memberships(self.user).order_by("organisation__region__level", "organisation__name"))
+        scope = Region.subtree_ids({m.organisation.region_id for m in mine})
+        rows = []
+        for kind in kinds():
+            if not kind.item or not kind.admin_region_field:
+                continue
+            items = kind.model.objects.filter(**{f"{kind.admin_region_field}__in": scope})
+            rows.append(
+                {
+                    "label": kind.label,
+                    "url": reverse(f"{kind.name}_listing:index"),
+                    "live": items.filter(live=True).count(),
+                    "changed": items.filter(has_unpublished_changes=True).count(),
+                    "review": items.filter(_specific_workflow_states__status="in_progress").distinct().count(),
+                }
+            )
+        return render_to_string("organisations/place_panel.html", {"memberships": mine, "rows": rows})
+
+
+@hooks.register("construct_homepage_panels")
+def add_place_panel(request, panels):
+    if memberships(request.user).exists():
+        panels.append(PlacePanel(request.user))

@@ -65,3 +65,24 @@ def test_an_editor_who_administers_nothing_sees_no_members():
     client = Client()
     client.force_login(user)
     assert client.get("/admin/memberships/").status_code in (302, 403)
+
+
+def test_the_dashboard_opens_on_the_editor_s_own_place(places, client):
+    from django.urls import reverse
+
+    from .conftest import case_at, editor_at
+
+    user = editor_at(places["street"])
+    for key in ("street", "community", "community2", "district2"):
+        case_at(places[key]).save_revision().publish()
+    waiting = case_at(places["community"], slug="waiting")
+    waiting.get_workflow().start(waiting, user)
+    client.force_login(user)
+    html = client.get("/admin/").content.decode()
+    assert "本机构负责的内容" in html and "示例街道机构（编辑）：负责示例街道及其下级地区" in html
+    # Three of the four live cases lie at the street or below it; the other district's does not count.
+    cells = html[html.index(">经验案例</a>") :].split("<td>")
+    assert cells[1].startswith("3<") and cells[3].startswith("1<")  # published; in review
+    # The listing's 审核中 filter finds the one in review.
+    listed = client.get(reverse("case_listing:index"), {"status": "review"}).content.decode()
+    assert f"/admin/pages/{waiting.pk}/edit/" in listed and "示例街道的案例" not in listed
