@@ -353,12 +353,10 @@ def suggest_region(case, regions):
 
 
 def slug_for(headline, taken):
-    import hashlib
+    """Short pinyin of the headline (cms/core/slugs.py), unique among ``taken`` (which it extends)."""
+    from cms.core.slugs import pinyin_slug, unique_slug
 
-    base = "article-" + hashlib.sha256(headline.encode()).hexdigest()[:8]
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
+    slug = unique_slug(pinyin_slug(headline), taken.__contains__)
     taken.add(slug)
     return slug
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .slugs import free_among_siblings, needs_pinyin, pinyin_slug, unique_slug
 from .validation import MAX_ROWS, checked_fields, theme_errors, unusable_character, value_errors
 
 __all__ = ["SitePageForm", "decode_text", "gate_form", "unusable_character"]
@@ -33,6 +34,16 @@ def gate_form(form, data, model):
 
 class SitePageForm(WagtailAdminPageForm):
     """Checks every field, StreamField blocks and rows of inline panels included, against the gate."""
+
+    def clean_slug(self):
+        # A slug the browser made from a Chinese title (or none) becomes short pinyin, unique among the page's
+        # siblings; a slug an editor typed in Latin letters, and every existing slug, stays as it is.
+        slug = self.cleaned_data.get("slug", "")
+        if needs_pinyin(slug) and slug != self.instance.slug:
+            parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+            base = pinyin_slug(self.data.get("title", "") or slug)
+            slug = unique_slug(base, free_among_siblings(parent, self.instance))
+        return slug
 
     def clean(self):
         cleaned = super().clean()
