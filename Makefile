@@ -72,8 +72,9 @@ PG_TESTS ?= tests/core/test_models.py tests/core/test_workflow.py tests/core/tes
 	tests/publishing/test_portable.py tests/publishing/test_admin_publish.py tests/publishing/test_collections.py
 
 test: dev node_modules/.installed browser ## Checks, lint, the search engine's Node tests, the suite on SQLite (incl. Chromium) and, beside it, on PostgreSQL
-	@# Everything side by side on two cores: the checks (Django, migrations, ruff, Node), the browser tests,
-	@# the rest on SQLite, and the database-bound part on PostgreSQL. Each log follows the SQLite run's.
+	@# Everything side by side on two cores: the checks (Django, migrations, ruff, Node), the browser tests
+	@# with the long admin table (marker second_lane, to balance the lanes), the rest on SQLite, and the
+	@# database-bound part on PostgreSQL. Each log follows the SQLite run's.
 	@( DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check && \
 	   DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run && \
 	   $(MAKE) --no-print-directory lint && node --test tests/js/ ) > .test-checks.log 2>&1 & checks=$$!; \
@@ -81,10 +82,10 @@ test: dev node_modules/.installed browser ## Checks, lint, the search engine's N
 	  echo "PostgreSQL ($(PG_TEST_URL))：同时运行与数据库相关的测试"; \
 	  DATABASE_URL=$(PG_TEST_URL) .venv/bin/pytest -m "not browser" -p no:cacheprovider $(PG_TESTS) > .pytest-postgres.log 2>&1 & pg=$$!; \
 	else echo "没有可用的 PostgreSQL：跳过 PostgreSQL 测试"; pg=; fi; \
-	.venv/bin/pytest -m browser -p no:cacheprovider > .pytest-browser.log 2>&1 & br=$$!; \
-	.venv/bin/pytest -m "not browser"; sqlite=$$?; \
+	.venv/bin/pytest -m "browser or second_lane" -p no:cacheprovider > .pytest-browser.log 2>&1 & br=$$!; \
+	.venv/bin/pytest -m "not browser and not second_lane"; sqlite=$$?; \
 	wait $$checks; checkstatus=$$?; echo "--- 检查（check、makemigrations、ruff、Node）---"; cat .test-checks.log; \
-	wait $$br; brstatus=$$?; echo "--- 浏览器（Chromium）---"; cat .pytest-browser.log; pgstatus=0; \
+	wait $$br; brstatus=$$?; echo "--- 浏览器（Chromium）与第二路 ---"; cat .pytest-browser.log; pgstatus=0; \
 	if [ -n "$$pg" ]; then wait $$pg; pgstatus=$$?; echo "--- PostgreSQL ---"; cat .pytest-postgres.log; fi; \
 	[ $$sqlite -eq 0 ] && [ $$checkstatus -eq 0 ] && [ $$brstatus -eq 0 ] && [ $$pgstatus -eq 0 ]
 

@@ -26,7 +26,8 @@ from cms.organisations.models import Membership, Organisation
 
 from .conftest import case_at, editor_at
 
-pytestmark = pytest.mark.django_db
+# About two minutes of admin requests: run in the second lane of `make test`, beside the SQLite suite.
+pytestmark = [pytest.mark.django_db, pytest.mark.second_lane]
 EDITOR, REVIEWER = (Membership.Role.EDITOR, "编辑"), (Membership.Role.REVIEWER, "审核")
 PLACES = ("district", "district2", "street", "street2", "community", "community2")
 
