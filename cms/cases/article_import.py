@@ -387,13 +387,27 @@ def fit_blocks(blocks):
     return out[:300]
 
 
+def refusals(cases, user, region=None):
+    """Why ``user`` may not import each case at its place (suggested, or ``region`` when none was found), in
+    Chinese, naming the case, the place and where in the article the place was found; [] when all may go."""
+    from cms.core.access import place_refusal
+
+    found = []
+    for case in cases:
+        place = case.region or region
+        problem = place_refusal(user, place) if user is not None and place is not None else None
+        if problem:
+            where = f"，{case.region_reason}" if case.region is not None and case.region_reason else ""
+            found.append(f"“{case.headline}”（地区“{place}”{where}）：{problem}")
+    return found
+
+
 def create_drafts(cases, user=None, region=None):
     """Draft case pages (never published) for parsed cases; returns them. Raises ValueError in Chinese when a
     case has no region and none was given, or when the gate refuses a value, before anything is saved."""
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from cms.core.access import place_refusal
     from cms.core.models import Region
     from cms.core.validation import describe
 
@@ -405,9 +419,9 @@ def create_drafts(cases, user=None, region=None):
             case.region, case.region_reason = suggest_region(case, regions)
         if case.region is None and region is None:
             raise ValueError(f"“{case.headline}”：没有从标题、署名或正文中认出地区，请指定地区后再导入")
-        problem = place_refusal(user, case.region or region) if user is not None else None
-        if problem:
-            raise ValueError(f"“{case.headline}”（地区“{case.region or region}”）：{problem}")
+    problems = refusals(cases, user, region)
+    if problems:
+        raise ValueError("；".join(problems))
     parent = CaseStudyIndexPage.objects.get()
     taken = set(CaseStudyPage.objects.values_list("slug", flat=True))
     pages = []

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from cms.core.forms import decode_text
 from cms.core.models import Region
 
-from .article_import import ArticleCase, create_drafts, describe, parse_article, suggest_region
+from .article_import import ArticleCase, create_drafts, describe, parse_article, refusals, suggest_region
 from .models import CaseStudyIndexPage
 
 SALT = "jiceng.cases.import-article"
@@ -110,6 +110,7 @@ def import_article(request):
                 fallback = form.cleaned_data.get("region")
                 context["found"] = [describe(c) for c in cases]
                 context["missing_region"] = [c.headline for c in cases if c.region is None and fallback is None]
+                context["refused"] = refusals(cases, request.user, fallback)
                 context["payload"] = signing.dumps(
                     {"cases": _payload(cases), "fallback": fallback.pk if fallback else None}, salt=SALT, compress=True
                 )

@@ -83,3 +83,18 @@ def test_an_imported_article_from_another_place_is_refused_and_nothing_is_saved(
     for case in cases:
         case.region = places["community"]
     assert len(create_drafts(cases, user=editor)) == len(cases)
+
+
+def test_the_article_importer_refuses_at_the_preview_naming_where_the_place_was_found(places):
+    """In the admin, a community editor pasting an article about 上党区 is told before anything is offered:
+    the headline, the place, where in the article it was found, and their own place; no button to create."""
+    from pathlib import Path
+
+    from django.urls import reverse
+
+    text = (Path(__file__).parents[1] / "cases" / "articles" / "multi_case.txt").read_text(encoding="utf-8")
+    client = Client()
+    client.force_login(editor_at(places["community"]))
+    html = client.post(reverse("jiceng_import_article"), {"text": text}).content.decode()
+    assert "超出您的负责范围" in html and "上党区" in html and "标题中提到" in html and "示例社区" in html
+    assert 'name="confirm"' not in html
