@@ -107,3 +107,18 @@ def make_case(slug, title, publish=True, region="hefei"):
     if publish:
         page.save_revision().publish()
     return page
+
+
+def empty_content():
+    """An empty database, as a restore meets it: no pages below the root, no regions, images or documents."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+
+    from cms.core.models import Region
+
+    Page.objects.filter(depth=2).delete()
+    for level in sorted(Region.Level.values, reverse=True):  # leaves first: parents are protected
+        Region.objects.filter(level=level).delete()
+    get_image_model().objects.all().delete()
+    get_document_model().objects.all().delete()

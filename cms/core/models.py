@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .access import tester_for, workflow_for
@@ -209,6 +209,23 @@ class DisclosureFields(ApprovalFields):
             raise ValidationError({"valid_until": _("废止日期不能早于施行日期。")})
         if self.date_written and self.date_published and self.date_published < self.date_written:
             raise ValidationError({"date_published": _("发布日期不能早于成文日期。")})
+
+
+class AnnexBase(Orderable):
+    """An official attachment (附件) of a list or notice: a Wagtail document (PDF, XLSX, DOCX …), linked on the
+    page with its type and size. Only documents public content uses can be downloaded by residents."""
+
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("文件"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("附件名称"), max_length=200, blank=True, help_text=_("不填则用文件的标题"))
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
 
 
 class DisplayPeriodFields(models.Model):

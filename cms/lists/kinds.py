@@ -4,10 +4,11 @@ from collections import OrderedDict
 
 from cms.core.models import DisclosureFields
 from cms.publishing.escape import block, inline
-from cms.publishing.export import disclosure, replace_entry
+from cms.publishing.export import annex_entries, disclosure, replace_entry
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import ordered, rows, strings, text
 from cms.publishing.markdown import (
+    annex_section,
     disclosure_table,
     disclosure_text,
     front_matter,
@@ -92,7 +93,7 @@ class DutyListKind(ContentKind):
     body = "text"
     references = ("list",)  # a list names the list it replaces by slug
     select = ("region", "supersedes")
-    prefetch = ("items",)
+    prefetch = ("items", "annexes__document")
     period = True
     schema = "list"
     admin_icon = "list-ul"
@@ -141,6 +142,7 @@ class DutyListKind(ContentKind):
             "disclosure": disclosure(page),
             "display_period": page.display_period(),
             "items": items,
+            "annexes": annex_entries(page, images),
         }
         return {"meta": compact(meta), "text": page.intro.strip()}
 
@@ -170,6 +172,7 @@ class DutyListKind(ContentKind):
         page.intro = entry["text"].strip()
         loader.apply_disclosure(page, meta, path)
         loader.apply_period(page, meta, path)
+        loader.apply_annexes(page, meta, path)
         found = []
         for row, data in enumerate(rows(meta, "items", path), start=1):
             if not data.get("name"):
@@ -268,6 +271,7 @@ class DutyListKind(ContentKind):
             cells = [[str(i["number"])] + [item_cell(i, key) for _l, key in columns] for i in group]
             ids = [f"item-{i['number']}" for i in group]
             out += [html_table(["序号"] + [label for label, _k in columns], cells, ids), ""]
+        out += annex_section(meta.get("annexes", []))
         table = disclosure_table(meta.get("disclosure", {}), DisclosureFields.display_labels())
         if table:
             out += [table, ""]

@@ -13,7 +13,7 @@ from wagtail.search import index
 from cms.core.api import read_only, writable
 from cms.core.blocks import BasisBlock
 from cms.core.forms import SitePageForm
-from cms.core.models import DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
+from cms.core.models import AnnexBase, DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
 
 from .choices import Alternative, ListKind, Scope
 
@@ -94,6 +94,7 @@ class DutyListPage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         "display_start",
         "display_end",
         "items",
+        "annexes",
     ) + read_only(*DisclosureFields.RECORDED)
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("list_kind"), FieldPanel("scope")]),
@@ -104,6 +105,7 @@ class DutyListPage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         *DisclosureFields.disclosure_panels,
         *DisplayPeriodFields.period_panels,
         InlinePanel("items", label=_("事项"), heading=_("事项")),
+        InlinePanel("annexes", label=_("附件"), heading=_("附件（PDF、XLSX、DOCX）")),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
@@ -196,3 +198,8 @@ class ListItem(Orderable):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
+
+
+class ListAnnex(AnnexBase):
+    page = ParentalKey(DutyListPage, on_delete=models.CASCADE, related_name="annexes")
+    api_fields = writable("document", "title")

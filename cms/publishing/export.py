@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -139,6 +140,37 @@ def image_key(image):
     """
     suffix = Path(image.file.name).suffix.lower()
     return f"media/{image.get_file_hash()}{suffix if suffix in IMAGE_SUFFIXES else ''}"
+
+
+# The official attachments a page may carry (annexes), by file suffix: the type shown beside each link.
+DOCUMENT_TYPES = {".pdf": "PDF", ".xlsx": "XLSX", ".docx": "DOCX", ".csv": "CSV", ".txt": "TXT"}
+ANNEX_FOLDER = "annexes/"
+
+
+def document_key(document):
+    """Where an annex goes in a content folder and the site: named by its content (SHA-1), as images are."""
+    suffix = Path(document.file.name).suffix.lower()
+    return f"{ANNEX_FOLDER}{document.get_file_hash()}{suffix if suffix in DOCUMENT_TYPES else ''}"
+
+
+def annex_entries(page, files):
+    """A page's annexes as the portable format keeps them: file, title, type, size (the files are recorded
+    in ``files``, which the export copies)."""
+    out = []
+    for annex in page.annexes.all():
+        document = annex.document
+        key = document_key(document)
+        files[key] = document
+        kind = DOCUMENT_TYPES.get(Path(key).suffix, "")
+        title = annex.title or document.title
+        out.append(compact({"file": key, "title": title, "type": kind, "size": document.get_file_size()}))
+    return out
+
+
+def split_files(files):
+    """({image key: Image}, {annex key: Document}) of the files an export recorded."""
+    documents = {k: v for k, v in files.items() if k.startswith(ANNEX_FOLDER)}
+    return {k: v for k, v in files.items() if k not in documents}, documents
 
 
 def image_path(image, images):
@@ -288,7 +320,9 @@ def export_snapshot(cache=None):
                     label_text = item_label(kind.label, loaded[pk].title, attr, slug)
                     snap.problems.append({"item": label_text, "reason": reason})
                     continue
-                snap.images.update(images)
+                found_images, found_documents = split_files(images)
+                snap.images.update(found_images)
+                snap.documents.update(found_documents)
                 entry_digest = digest(entry)
                 if cache is not None:
                     keys = {k: image.pk for k, image in images.items()}
@@ -302,9 +336,12 @@ def export_snapshot(cache=None):
     snap.redirects = serialize_redirects(public_urls)
     for kind in kinds():
         kind.finish(snap)
-    missing = {pk for key, pk in image_pks.items() if key not in snap.images}
+    missing = {pk for key, pk in image_pks.items() if key not in snap.images and not key.startswith(ANNEX_FOLDER)}
     for image in get_image_model().objects.filter(pk__in=missing):
         snap.images[image_key(image)] = image
+    missing = {pk for key, pk in image_pks.items() if key not in snap.documents and key.startswith(ANNEX_FOLDER)}
+    for document in get_document_model().objects.filter(pk__in=missing):
+        snap.documents[document_key(document)] = document
     return snap
 
 

@@ -177,6 +177,8 @@ class ContentKind:
             **{key: value for key, value in meta.items() if key != KEPT_KEY},
             **self.json_extra(entry),
         }
+        if data.get("annexes"):  # where a resident downloads each (the file's own name is the system's)
+            data["annexes"] = [{**annex, "url": "/" + annex["file"]} for annex in data["annexes"]]
         if self.body == "text":
             data["intro"] = entry.get("text", "")
         else:

@@ -20,15 +20,17 @@ from django.db import transaction
 
 from wagtail.blocks.stream_block import StreamValue
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from cms.core.annexes import annex_problem, clean_name
 from cms.core.kinds import by_folder, kinds
 from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
 from cms.core.personal_data import KEPT_KEY, LABELS
 from cms.core.validation import describe
 
-from .export import redirect_path
+from .export import ANNEX_FOLDER, redirect_path
 from .portable import ContentError, as_date, read_folder, require
 from .snapshot import sanitized
 
@@ -99,6 +101,7 @@ class Loader:
         self.other_changes = 0  # home and section pages, redirects
         self.regions = {}
         self.images = {}
+        self.documents = {}
 
     @property
     def changed(self):
@@ -354,6 +357,39 @@ class Loader:
             image.save()
         self.images[ref] = image.pk
         return image.pk
+
+    def apply_annexes(self, page, meta, path):
+        """A page's annexes (``annexes: [{file: annexes/<name>, title}]``), each file checked as an upload is."""
+        model = page._meta.get_field("annexes").related_model
+        found = []
+        for data in rows(meta, "annexes", path):
+            document = self.document(text(data, "file", path, "annexes 的"), path)
+            found.append(model(document_id=document, title=text(data, "title", path, "annexes 的")[:200]))
+        page.annexes = ordered(found)
+
+    def document(self, ref, path):
+        """The pk of the document a content file names (``annexes/<file>``), adding it when new (matched by
+        content, as images are)."""
+        if ref in self.documents:
+            return self.documents[ref]
+        name = ref[len(ANNEX_FOLDER) :] if ref.startswith(ANNEX_FOLDER) else ""
+        source = self.folder / "annexes" / name
+        if not name or "/" in name or name in (".", "..") or not source.is_file():
+            raise ContentError(path, f"找不到附件文件“{ref[:80]}”（应放在 annexes/ 目录下）")
+        data = source.read_bytes()
+        problem = annex_problem(name, data)
+        if problem:
+            raise ContentError(path, problem)
+        Document = get_document_model()
+        digest = hashlib.sha1(data).hexdigest()  # noqa: S324 - Wagtail's own file hash, not security
+        document = Document.objects.filter(file_hash=digest).first()
+        if document is None:
+            document = Document(title=name[:255])
+            document.file = File(io.BytesIO(data), name=clean_name(name))
+            document._set_document_file_metadata()
+            document.save()
+        self.documents[ref] = document.pk
+        return document.pk
 
     def apply_period(self, page, meta, path):
         """The display period (公示期) of a page: ``display_period: {start, end}``."""

@@ -140,6 +140,26 @@ def disclosure_table(data, labels):
     return "## 信息公开\n\n" + table(["项目", "内容"], rows)
 
 
+def file_size(size):
+    """1,234,567 bytes as “1.2 MB”, 2,345 as “2.3 KB”."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(size, 1) / 1024:.1f} KB"
+
+
+def annex_section(annexes):
+    """“## 附件”: each official attachment linked with its type and size (the file name is the system's)."""
+    if not annexes:
+        return []
+    lines = ["## 附件", ""]
+    for annex in annexes:
+        # annexes/<sha1>.<ext>: named by the export, never by an editor; MkDocs makes the link relative.
+        href = "../" + quote(annex["file"])
+        facts = "，".join(p for p in (annex.get("type", ""), file_size(annex.get("size", 0))) if p)
+        lines.append(f"- [{inline(annex.get('title', '')) or '附件'}]({href})（{facts}）")
+    return [*lines, ""]
+
+
 def approval_pairs(data):
     """[(label, text)] of who published and who approved an item (organisations, never a person), from its
     ``disclosure``: for the page's facts and the feeds."""

@@ -143,6 +143,17 @@ def copy_images(images, folder):
     return changed
 
 
+def sync_files(files, folder, top):
+    """Copy ``files`` ({"<top>/<name>": Document or Image}) under folder and remove what else ``top`` holds
+    (a file no public content uses any more leaves); return how many changed."""
+    changed = copy_images(files, folder)
+    for stale in (Path(folder) / top).glob("*"):
+        if stale.is_file() and f"{top}/{stale.name}" not in files:
+            stale.unlink()
+            changed += 1
+    return changed
+
+
 # --- body: StreamField blocks <-> a small, strict Markdown ----------------------------------
 
 _FIGURE = re.compile(r'^!\[((?:[^\]\\]|\\.)*)\]\(([^)"\s]*)(?: "((?:[^"\\]|\\.)*)")?\)$')
@@ -286,6 +297,7 @@ def write_folder(snap, folder):
             if stale.name not in keep:
                 stale.unlink()
     copy_images(snap.images, folder)
+    sync_files(snap.documents, folder, "annexes")
 
 
 def read_folder(folder, redirect_path):

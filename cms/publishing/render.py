@@ -16,7 +16,7 @@ from .escape import block, inline
 from .feeds import FEED_FILES, newest, render_feeds
 from .files import UnsafePath, check_relative, write_if_changed
 from .markdown import front_matter, page_slug, theme_slug
-from .portable import copy_images, dump_yaml
+from .portable import copy_images, dump_yaml, sync_files
 from .problems import failure_reason, item_label
 
 SECTION_LATEST = 50
@@ -24,7 +24,18 @@ REGION_FULL_LIST = 100
 REGION_LATEST = 20
 THEME_LIMIT = 100
 SITE_CONFIG = ".site.yml"  # navigation, name, description, footer: read by hooks/site.py (never imports the CMS)
-LISTINGS = ("index.md", "search.md", "regions", "themes", "media", "api", ".cache", SITE_CONFIG, *FEED_FILES)
+LISTINGS = (
+    "index.md",
+    "search.md",
+    "regions",
+    "themes",
+    "media",
+    "annexes",
+    "api",
+    ".cache",
+    SITE_CONFIG,
+    *FEED_FILES,
+)
 
 
 def generated_names():
@@ -338,4 +349,5 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
                 stale.unlink()
                 changed += 1
     changed += copy_images(snap.images, out_dir)
+    changed += sync_files(snap.documents, out_dir, "annexes")
     return changed

@@ -349,7 +349,7 @@ def build_generation(
 
 # Folders of the site whose files all come from site_src; anything there that site_src no longer has
 # (an unpublished item's JSON, a replaced image) is removed from the new generation.
-PRUNED_FOLDERS = ("api", "media")
+PRUNED_FOLDERS = ("api", "media", "annexes")
 
 
 def prune_static_files(project, generation):

@@ -2,10 +2,11 @@
 
 from cms.core.models import DisclosureFields
 from cms.publishing.escape import inline
-from cms.publishing.export import body_blocks, disclosure, image_path
+from cms.publishing.export import annex_entries, body_blocks, disclosure, image_path
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import mapping, ordered, rows, text
 from cms.publishing.markdown import (
+    annex_section,
     blocks_text,
     disclosure_table,
     disclosure_text,
@@ -39,7 +40,7 @@ class NoticeKind(ContentKind):
     region_order = 20
     region_key = "community"
     select = ("community",)
-    prefetch = ("retained_signs", "photos__image")
+    prefetch = ("retained_signs", "photos__image", "annexes__document")
     period = True
     schema = "notice"
     admin_icon = "tag"
@@ -67,6 +68,7 @@ class NoticeKind(ContentKind):
             ],
             "disclosure": disclosure(page),
             "display_period": page.display_period(),
+            "annexes": annex_entries(page, images),
         }
         return {"meta": compact(meta), "blocks": body_blocks(page.body, images)}
 
@@ -87,6 +89,7 @@ class NoticeKind(ContentKind):
         )
         page.responsible_body = text(meta, "responsible_body", path)
         loader.apply_disclosure(page, meta, path)
+        loader.apply_annexes(page, meta, path)
         loader.apply_period(page, meta, path)
         page.retained_signs = ordered(
             [
@@ -152,6 +155,7 @@ class NoticeKind(ContentKind):
         body = render_blocks(entry["blocks"])
         if body:
             out += ["## 公示内容", "", body, ""]
+        out += annex_section(meta.get("annexes", []))
         found = disclosure_table(meta.get("disclosure", {}), DisclosureFields.display_labels())
         if found:
             out += [found, ""]

@@ -12,7 +12,7 @@ from wagtail.search import index
 
 from cms.core.api import read_only, writable
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
+from cms.core.models import AnnexBase, DisclosureFields, DisplayPeriodFields, SectionIndexPage, SiteItemPage
 from cms.core.validation import GatedModelMixin
 
 from .choices import Phase, Round, SignKind
@@ -97,6 +97,7 @@ class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         InlinePanel("retained_signs", label=_("保留的标牌"), heading=_("保留的标牌（新建时按标准预填）")),
         InlinePanel("photos", label=_("照片"), heading=_("照片")),
         FieldPanel("body"),
+        InlinePanel("annexes", label=_("附件"), heading=_("附件（PDF、XLSX、DOCX）")),
         *DisclosureFields.disclosure_panels,
         *DisplayPeriodFields.period_panels,
     ]
@@ -117,6 +118,7 @@ class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         *(name for name in DisclosureFields.DISCLOSURE_FIELDS if name not in DisclosureFields.RECORDED),
         "display_start",
         "display_end",
+        "annexes",
     ) + read_only(*DisclosureFields.RECORDED)
     parent_page_types = ["signage.SignageNoticeIndexPage"]
     subpage_types = []
@@ -176,3 +178,8 @@ class NoticePhoto(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("照片")
+
+
+class NoticeAnnex(AnnexBase):
+    page = ParentalKey(SignageNoticePage, on_delete=models.CASCADE, related_name="annexes")
+    api_fields = writable("document", "title")

@@ -38,9 +38,16 @@ from cms.cases.models import (
 )
 from cms.core.models import Region
 from cms.core.validation import MAX_SLUG_BYTES, checked_fields, content_relations, model_errors
-from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem
+from cms.lists.models import DutyListIndexPage, DutyListPage, ListAnnex, ListItem
 from cms.lists.spreadsheet import LABELS, SpreadsheetError, read_rows
-from cms.signage.models import NoticePhoto, RetainedSign, SignageNoticeIndexPage, SignageNoticePage, SignStandard
+from cms.signage.models import (
+    NoticeAnnex,
+    NoticePhoto,
+    RetainedSign,
+    SignageNoticeIndexPage,
+    SignageNoticePage,
+    SignStandard,
+)
 
 from ..conftest import CONTENT
 from ..publishing.test_admin_publish import case_form, post_page
@@ -106,6 +113,8 @@ ROWS = {
     RetainedSign: {"kind": "plaque", "text": "牌子", "position": ""},
     NoticePhoto: {"phase": "after", "caption": ""},
     CaseCollectionEntry: {"note": ""},
+    ListAnnex: {"title": "附件"},
+    NoticeAnnex: {"title": "附件"},
 }
 
 
@@ -217,6 +226,15 @@ def row_payload(child, name):
     row = {k: v for k, v in ROWS[child].items() if k in api_fields(child)}
     if child is CaseCollectionEntry:
         row["case_id"] = CaseStudyPage.objects.get(slug="hefei-red-property").pk
+    if child in (ListAnnex, NoticeAnnex):
+        from django.core.files.base import ContentFile
+
+        from wagtail.documents import get_document_model
+
+        document = get_document_model()(title="附件")
+        document.file.save("annex.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        document.save()
+        row["document_id"] = document.pk
     if name == "basis":
         row["basis"] = [{"type": "basis", "value": {"text": BAD, "version": ""}}]
     else:

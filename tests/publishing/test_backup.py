@@ -10,12 +10,13 @@ from django.core.management import call_command
 
 from wagtail.blocks.stream_block import StreamValue
 from wagtail.images import get_image_model
-from wagtail.models import Page
 
 from cms.cases.models import CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.build import build_site
 from cms.publishing.export import image_key
+
+from ..conftest import empty_content
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +47,7 @@ def test_restoring_a_dump_into_an_empty_database_rebuilds_the_same_site(site_dir
     assert (backup / key).read_bytes() == photo.read_bytes()
 
     # An empty database: no pages below the root, no regions, no images.
-    Page.objects.filter(depth=2).delete()
-    for level in sorted(Region.Level.values, reverse=True):  # leaves first: parents are protected
-        Region.objects.filter(level=level).delete()
-    get_image_model().objects.all().delete()
+    empty_content()
     assert not CaseStudyPage.objects.exists()
 
     call_command("load_content", str(backup), "--no-build", verbosity=0)
@@ -176,10 +174,7 @@ def test_the_hostile_corpus_restores_byte_for_byte(site_dirs, settings, tmp_path
     first, second = tmp_path / "dump1", tmp_path / "dump2"
     call_command("dump_content", str(first), verbosity=0)
 
-    Page.objects.filter(depth=2).delete()
-    for level in sorted(Region.Level.values, reverse=True):
-        Region.objects.filter(level=level).delete()
-    get_image_model().objects.all().delete()
+    empty_content()
 
     call_command("load_content", str(first), "--no-build", verbosity=0)
     call_command("dump_content", str(second), verbosity=0)
