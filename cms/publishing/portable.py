@@ -296,7 +296,7 @@ def write_folder(snap, folder):
         for stale in (folder / kind.folder).glob("*.md"):
             if stale.name not in keep:
                 stale.unlink()
-    copy_images(snap.images, folder)
+    sync_files(snap.images, folder, "media")
     sync_files(snap.documents, folder, "annexes")
 
 

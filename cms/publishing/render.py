@@ -16,7 +16,7 @@ from .escape import block, inline
 from .feeds import FEED_FILES, newest, render_feeds
 from .files import UnsafePath, check_relative, write_if_changed
 from .markdown import front_matter, page_slug, theme_slug
-from .portable import copy_images, dump_yaml, sync_files
+from .portable import dump_yaml, sync_files
 from .problems import failure_reason, item_label
 
 SECTION_LATEST = 50
@@ -348,6 +348,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
             if rel not in files and rel not in held:
                 stale.unlink()
                 changed += 1
-    changed += copy_images(snap.images, out_dir)
+    # Images and annexes no public content uses any more leave site_src, and so the site.
+    changed += sync_files(snap.images, out_dir, "media")
     changed += sync_files(snap.documents, out_dir, "annexes")
     return changed

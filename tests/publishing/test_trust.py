@@ -421,3 +421,20 @@ def test_restore_of_the_root_only_database(tmp_path):
     assert Page.objects.count() == 1
     call_command("load_content", str(tmp_path / "dump"), "--no-build", verbosity=0)
     assert CaseStudyPage.objects.filter(live=True).count() == 8
+
+
+def test_an_image_no_public_page_uses_any_more_leaves_the_site(site_dirs):
+    data = io.BytesIO()
+    PILImage.new("RGB", (6, 4), "green").save(data, "PNG")
+    image = get_image_model().objects.create(title="用过的图", file=ImageFile(data, name="used.png"))
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    figure = {"type": "figure", "value": {"image": image.pk, "caption": "图", "credit": ""}}
+    page.body = StreamValue(page.body.stream_block, [figure], is_lazy=True)
+    page.save_revision().publish()
+    build_site()
+    name = f"media/{image.get_file_hash()}.png"
+    assert (Path(site_dirs[1]) / name).exists()
+    page.body = StreamValue(page.body.stream_block, [], is_lazy=True)
+    page.save_revision().publish()
+    build_site()
+    assert not (Path(site_dirs[1]) / name).exists() and not (Path(site_dirs[0]) / name).exists()
