@@ -88,6 +88,8 @@ class SitePageForm(WagtailAdminPageForm):
         # reason: say so on the form, field by field, rather than fail later.
         if self.errors or not any(action in self.data for action in self.PUBLISHING_ACTIONS):
             return
+        if not all(formset.is_valid() for formset in self.formsets.values()):
+            return  # the rows' own errors come first (and an incomplete form cannot be saved to look at)
         if not hasattr(self.instance, "personal_data"):
             return
         from .personal_data import describe_findings
