@@ -123,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# Our translations of what Wagtail's zh_Hans leaves in English (cms/locale), ahead of the apps' own.
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TIME_ZONE = "Asia/Shanghai"
