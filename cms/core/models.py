@@ -108,6 +108,17 @@ class Region(GatedModelMixin, index.Indexed, models.Model):
             node = node.parent
 
 
+class RecordedPanel(FieldPanel):
+    """A read-only field that review records: shows “（尚未审核）” while it is empty (not “None”)."""
+
+    def __init__(self, field_name, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(field_name, **kwargs)
+
+    def format_value_for_display(self, value):
+        return "（尚未审核）" if value in (None, "") else super().format_value_for_display(value)
+
+
 class ApprovalFields(models.Model):
     """Who published an item and who approved it (发布机构, 审核机构, 审核日期), shown to residents on every list,
     notice and case. Review up the hierarchy (cms/organisations) records the approval when the last reviewer
@@ -127,7 +138,7 @@ class ApprovalFields(models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("publisher"),
-                FieldRowPanel([FieldPanel("approved_by", read_only=True), FieldPanel("date_approved", read_only=True)]),
+                FieldRowPanel([RecordedPanel("approved_by"), RecordedPanel("date_approved")]),
             ],
             heading=_("发布与审核"),
         )
@@ -180,7 +191,7 @@ class DisclosureFields(ApprovalFields):
                 FieldRowPanel([FieldPanel("date_written"), FieldPanel("date_published")]),
                 FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
                 FieldPanel("public_attribute"),
-                FieldRowPanel([FieldPanel("approved_by", read_only=True), FieldPanel("date_approved", read_only=True)]),
+                FieldRowPanel([RecordedPanel("approved_by"), RecordedPanel("date_approved")]),
             ],
             heading=_("信息公开"),
         )

@@ -1,0 +1,63 @@
+"""A fully Chinese admin: the pages an editor or reviewer uses, opened in a real Chromium against the
+project's own server after their scripts ran, show no English outside a short list of names (brands, file
+types, codes) — Wagtail's own screens included."""
+
+import re
+
+import pytest
+
+from django.contrib.auth import get_user_model
+
+from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.lists.models import DutyListPage
+
+from ..support.appserver import serve_app
+from .test_admin_personal_data import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# Names, not sentences: brands, formats and codes an editor reads as they are.
+ALLOWED = {"Wagtail", "API", "PDF", "XLSX", "DOCX", "CSV", "TXT", "Excel", "Word", "JSON", "URL", "ID", "SEO", "Root"}
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
+
+
+def english_in(page):
+    text = page.evaluate("document.body.innerText")
+    return sorted({w for w in WORD.findall(text) if w not in ALLOWED})
+
+
+def test_the_admin_pages_editors_use_are_in_chinese(browser, site_dirs):
+    get_user_model().objects.create_superuser("中文编辑", "z@example.invalid", "pw-中文")
+    case = CaseStudyPage.objects.get(slug="hefei-red-property")
+    draft = case.get_latest_revision_as_object()
+    draft.summary += "（修改）"
+    draft.save_revision()
+    duty = DutyListPage.objects.get(slug="sample-certificates-issued-2024")
+    index = CaseStudyIndexPage.objects.get()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    found = {}
+    try:
+        with serve_app() as (url, _recorder):
+            log_in(page, url, "中文编辑", "pw-中文")
+            for path in (
+                "/admin/",
+                f"/admin/pages/{index.pk}/",
+                f"/admin/pages/{case.pk}/edit/",
+                f"/admin/pages/{duty.pk}/edit/",
+                f"/admin/pages/{case.pk}/history/",
+                f"/admin/pages/{case.pk}/revisions/compare/live...latest/",
+                f"/admin/pages/add/cases/casestudypage/{index.pk}/",
+                "/admin/pages/search/?q=物业",
+                "/admin/images/",
+                "/admin/documents/",
+                "/admin/reports/locked/",
+                "/admin/workflows/list/",
+            ):
+                page.goto(url + path)
+                page.wait_for_load_state("networkidle")
+                words = english_in(page)
+                if words:
+                    found[path] = words
+    finally:
+        context.close()
+    assert found == {}
