@@ -106,7 +106,7 @@ class CaseStudyPage(ApprovalFields, SiteItemPage):
         "practices",
         "key_figures",
         "policy_documents",
-        *(name for name in ApprovalFields.DISCLOSURE_FIELDS if name not in ApprovalFields.RECORDED),
+        *ApprovalFields.editable_disclosure(),
     ) + read_only(*ApprovalFields.RECORDED)
     parent_page_types = ["cases.CaseStudyIndexPage"]
     subpage_types = []

@@ -8,6 +8,8 @@ import unicodedata
 import zipfile
 from pathlib import PurePosixPath
 
+from .forms import decode_text
+
 MAX_ANNEX_BYTES = 20 * 1024 * 1024
 ALLOWED = {".pdf": "PDF", ".xlsx": "Excel 表格", ".docx": "Word 文档", ".csv": "CSV 表格", ".txt": "文本"}
 # What the zip of an Office file must hold, by suffix.
@@ -47,12 +49,6 @@ def annex_problem(name, data):
     if suffix in (".csv", ".txt"):
         if b"\0" in data:
             return f"附件“{shown}”不是文本文件"
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        if decode_text(data) is None:
             return f"附件“{shown}”的编码不是 UTF-8 或 GBK"
     return None

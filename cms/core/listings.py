@@ -20,6 +20,11 @@ STATUS_CHOICES = [
 ]
 
 
+def in_review(queryset):
+    """The pages of a (specific) queryset whose review workflow is in progress."""
+    return queryset.filter(_specific_workflow_states__status="in_progress").distinct()
+
+
 class ItemFilterSet(PageFilterSet):
     """Filters shared by cases, lists and notices; subclasses name their region and date fields."""
 
@@ -50,7 +55,7 @@ class ItemFilterSet(PageFilterSet):
         if value == "draft":
             return queryset.filter(live=False, first_published_at__isnull=True)
         if value == "review":
-            return queryset.filter(_specific_workflow_states__status="in_progress").distinct()
+            return in_review(queryset)
         if value == "scheduled":
             return queryset.filter(go_live_at__isnull=False, live=False)
         return queryset

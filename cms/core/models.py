@@ -148,6 +148,11 @@ class ApprovalFields(models.Model):
         abstract = True
 
     @classmethod
+    def editable_disclosure(cls):
+        """The disclosure fields an editor (or a tool through the API) may write: all but what review records."""
+        return tuple(name for name in cls.DISCLOSURE_FIELDS if name not in cls.RECORDED)
+
+    @classmethod
     def display_labels(cls):
         """[(field, label)] in the order a page shows them."""
         return [(name, str(cls._meta.get_field(name).verbose_name)) for name in cls.DISPLAY_ORDER]

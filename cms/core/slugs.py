@@ -9,7 +9,7 @@ from pypinyin import lazy_pinyin
 MAX_LENGTH = 60
 
 # Place names pypinyin's phrase list reads with the wrong sound of a polyphone (长 zhǎng, 朝 zhāo, 单 dān):
-# loaded into pypinyin once, so slugs and the search's pinyin agree.
+# loaded into pypinyin once (the search index reads them too). A slug also reads each place name on its own.
 PLACE_PHRASES = {
     "长治": [["cháng"], ["zhì"]],
     "长宁": [["cháng"], ["níng"]],

@@ -90,7 +90,7 @@ class DutyListPage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         "supersedes",
         "issuing_bodies",
         "intro",
-        *(name for name in DisclosureFields.DISCLOSURE_FIELDS if name not in DisclosureFields.RECORDED),
+        *DisclosureFields.editable_disclosure(),
         "display_start",
         "display_end",
         "items",

@@ -116,18 +116,24 @@ class PlaceReviewTask(Task):
     def get_description(cls):
         return _("由内容所在地区上级机构的审核人逐级审核")
 
-    def reviewing(self, obj):
-        # The place of the version under review (an editor may have moved it in this very revision).
+    def chain_under_review(self, obj):
+        """(the place of the version under review, its review chain): an editor may have moved the item in
+        this very revision."""
         if hasattr(obj, "get_latest_revision_as_object"):
             obj = obj.get_latest_revision_as_object()
-        chain = review_chain(getattr(obj, "place", None))
+        place = getattr(obj, "place", None)
+        return place, review_chain(place)
+
+    def reviewing(self, chain):
+        """This step's organisation in ``chain``, or None."""
         return chain[self.step - 1] if len(chain) >= self.step else None
 
+    def may_review(self, user, chain):
+        org = self.reviewing(chain)
+        return user.is_superuser or (org is not None and org.is_member(user, Membership.Role.REVIEWER))
+
     def reviews(self, obj, user):
-        if user.is_superuser:
-            return True
-        org = self.reviewing(obj)
-        return org is not None and org.is_member(user, Membership.Role.REVIEWER)
+        return user.is_superuser or self.may_review(user, self.chain_under_review(obj)[1])
 
     def user_can_access_editor(self, obj, user):
         return self.reviews(obj, user)
@@ -149,9 +155,12 @@ class PlaceReviewTask(Task):
 
     def on_action(self, task_state, user, action_name, **kwargs):
         obj = task_state.workflow_state.content_object
-        if action_name == "approve" and self.reviews(obj, user):
-            # The very revision Wagtail publishes when the workflow finishes (the object's latest).
-            record_approval(obj.get_latest_revision(), self.reviewing(obj), self.step)
+        if action_name == "approve":
+            place, chain = self.chain_under_review(obj)
+            org = self.reviewing(chain)
+            if org is not None and self.step == len(chain) and self.may_review(user, chain):
+                # The last step: the very revision Wagtail publishes when the workflow finishes (the latest).
+                record_approval(obj.get_latest_revision(), org, place)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
@@ -162,18 +171,15 @@ class PlaceReviewTask(Task):
         return states.filter(pk__in=mine)
 
 
-def record_approval(revision, org, step):
+def record_approval(revision, org, place):
     """On the last step's approval, the revision that goes live names the approving organisation and the day
-    (and, when the editor left it blank, the publishing organisation: the body at the item's place)."""
-    if org is None or "approved_by" not in revision.content:  # kinds without a disclosure block
-        return
-    page = revision.as_object()
-    if step != len(review_chain(page.place)):
+    (and, when the editor left it blank, the publishing organisation: the body at the item's ``place``)."""
+    if "approved_by" not in revision.content:  # kinds without a disclosure block
         return
     revision.content["approved_by"] = org.name
     revision.content["date_approved"] = timezone.localdate().isoformat()
     if not revision.content.get("publisher"):
-        own = publishing_organisation(page.place)
+        own = publishing_organisation(place)
         revision.content["publisher"] = own.name if own is not None else org.name
     revision.save(update_fields=["content"])
 

@@ -6,7 +6,7 @@ from wagtail.permissions import register_permission_policy
 
 from .admin_views import MembershipPolicy
 from .models import Membership
-from .scope import memberships
+from .scope import ALL, memberships, region_scope
 
 register_permission_policy(Membership, MembershipPolicy(Membership))
 
@@ -31,22 +31,24 @@ class PlacePanel(Component):
         from django.urls import reverse
 
         from cms.core.kinds import kinds
-        from cms.core.models import Region
+        from cms.core.listings import in_review
 
         mine = list(memberships(self.user).order_by("organisation__region__level", "organisation__name"))
-        scope = Region.subtree_ids({m.organisation.region_id for m in mine})
+        scope = region_scope(self.user)
         rows = []
         for kind in kinds():
-            if not kind.item or not kind.admin_region_field:
+            if not kind.item:
                 continue
-            items = kind.model.objects.filter(**{f"{kind.admin_region_field}__in": scope})
+            items = kind.model.objects.all()
+            if scope is not ALL:  # a superuser in an organisation counts everything
+                items = items.filter(**{f"{kind.admin_region_field}__in": scope})
             rows.append(
                 {
                     "label": kind.label,
                     "url": reverse(f"{kind.name}_listing:index"),
                     "live": items.filter(live=True).count(),
                     "changed": items.filter(has_unpublished_changes=True).count(),
-                    "review": items.filter(_specific_workflow_states__status="in_progress").distinct().count(),
+                    "review": in_review(items).count(),
                 }
             )
         return render_to_string("organisations/place_panel.html", {"memberships": mine, "rows": rows})

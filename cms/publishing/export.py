@@ -16,6 +16,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.core import periods
+from cms.core.annexes import ALLOWED as ANNEX_TYPES
 from cms.core.kinds import kinds
 from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
 from cms.core.personal_data import KEPT_KEY, masked_entry
@@ -142,15 +143,13 @@ def image_key(image):
     return f"media/{image.get_file_hash()}{suffix if suffix in IMAGE_SUFFIXES else ''}"
 
 
-# The official attachments a page may carry (annexes), by file suffix: the type shown beside each link.
-DOCUMENT_TYPES = {".pdf": "PDF", ".xlsx": "XLSX", ".docx": "DOCX", ".csv": "CSV", ".txt": "TXT"}
 ANNEX_FOLDER = "annexes/"
 
 
 def document_key(document):
     """Where an annex goes in a content folder and the site: named by its content (SHA-1), as images are."""
     suffix = Path(document.file.name).suffix.lower()
-    return f"{ANNEX_FOLDER}{document.get_file_hash()}{suffix if suffix in DOCUMENT_TYPES else ''}"
+    return f"{ANNEX_FOLDER}{document.get_file_hash()}{suffix if suffix in ANNEX_TYPES else ''}"
 
 
 def annex_entries(page, files):
@@ -161,14 +160,15 @@ def annex_entries(page, files):
         document = annex.document
         key = document_key(document)
         files[key] = document
-        kind = DOCUMENT_TYPES.get(Path(key).suffix, "")
+        kind = Path(key).suffix[1:].upper()  # the type shown beside the link: PDF, XLSX …
         title = annex.title or document.title
         out.append(compact({"file": key, "title": title, "type": kind, "size": document.get_file_size()}))
     return out
 
 
 def split_files(files):
-    """({image key: Image}, {annex key: Document}) of the files an export recorded."""
+    """({image key: …}, {annex key: …}) of the files an export recorded (``serialize`` collects both in its
+    ``images`` argument, keyed media/… and annexes/…)."""
     documents = {k: v for k, v in files.items() if k.startswith(ANNEX_FOLDER)}
     return {k: v for k, v in files.items() if k not in documents}, documents
 
@@ -273,7 +273,7 @@ def export_snapshot(cache=None):
     snap = Snapshot(regions=sanitized(serialize_regions()), site=export_site(), today=periods.today())
     if cache is not None:
         cache.fresh(shared_token())
-    image_pks = {}  # key -> image pk, for cached entries (their Image objects are fetched once below)
+    image_pks = {}  # key -> image or document pk, for cached entries (their objects are fetched once below)
     public_urls = {}  # page pk -> its public URL path
     public = set()  # (model label, pk) of every public page
     kept = {}  # page pk -> the personal data reviewers kept with a reason
@@ -336,10 +336,11 @@ def export_snapshot(cache=None):
     snap.redirects = serialize_redirects(public_urls)
     for kind in kinds():
         kind.finish(snap)
-    missing = {pk for key, pk in image_pks.items() if key not in snap.images and not key.startswith(ANNEX_FOLDER)}
+    cached_images, cached_documents = split_files(image_pks)
+    missing = {pk for key, pk in cached_images.items() if key not in snap.images}
     for image in get_image_model().objects.filter(pk__in=missing):
         snap.images[image_key(image)] = image
-    missing = {pk for key, pk in image_pks.items() if key not in snap.documents and key.startswith(ANNEX_FOLDER)}
+    missing = {pk for key, pk in cached_documents.items() if key not in snap.documents}
     for document in get_document_model().objects.filter(pk__in=missing):
         snap.documents[document_key(document)] = document
     return snap

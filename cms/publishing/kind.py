@@ -34,7 +34,6 @@ class ContentKind:
     prefetch = ()
     schema = None  # its item's definition name in schemas/content.schema.json
     admin_icon = "doc-full"  # its listing in the admin menu (items only)
-    admin_region_field = "region"  # the page field its place is in
     admin_date_field = None  # a date field the listing filters by, and its label
     admin_date_label = ""
     home_limit = 10  # how many of the newest it shows on the home page (0: none)
@@ -44,6 +43,11 @@ class ContentKind:
     def item(self):
         """Items have a place: they are on region pages, in the items API and filterable by place."""
         return self.region_key is not None
+
+    @property
+    def admin_region_field(self):
+        """The page field its place is in: the model's ``place_field`` (who may edit it follows it too)."""
+        return getattr(self.model, "place_field", None)
 
     @property
     def region_heading(self):

@@ -44,7 +44,6 @@ class NoticeKind(ContentKind):
     period = True
     schema = "notice"
     admin_icon = "tag"
-    admin_region_field = "community"
     admin_date_field = "notice_date"
     admin_date_label = "公示日期"
 

@@ -115,7 +115,7 @@ class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
         "responsible_body",
         "retained_signs",
         "body",
-        *(name for name in DisclosureFields.DISCLOSURE_FIELDS if name not in DisclosureFields.RECORDED),
+        *DisclosureFields.editable_disclosure(),
         "display_start",
         "display_end",
         "annexes",

@@ -13,7 +13,7 @@ from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
-from cms.organisations.models import Membership
+from cms.organisations.models import Membership, Organisation
 
 from .conftest import case_at, editor_at
 
@@ -115,3 +115,16 @@ def test_listings_open_on_the_editor_s_own_place(places):
     # They may still look elsewhere (read-only), by choosing another place.
     other = client.get(reverse("case_listing:index"), {"place": places["district2"].pk}).content.decode()
     assert theirs.title in other and f"/admin/pages/{theirs.pk}/edit/" not in other  # shown, not editable
+
+
+def test_a_notice_s_place_is_its_community(places):
+    """A notice carries its place in ``community``, not ``region``: scope and review follow it (they once saw
+    no place at all and let any editor through)."""
+    from cms.signage.models import SignageNoticePage
+
+    notice = SignageNoticePage.objects.get(slug="sample-community-signage-2024")
+    assert notice.community == places["community"]
+    assert notice.permissions_for_user(editor_at(places["community"])).can_edit()
+    assert not notice.permissions_for_user(editor_at(places["community2"])).can_edit()
+    Organisation.objects.create(name="示例街道机构", region=places["street"])
+    assert notice.get_workflow().name == "逐级审核（1 级）"
