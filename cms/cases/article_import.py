@@ -28,16 +28,28 @@ FURNITURE = ("返回目录", "放大缩小", "全文复制", "上一篇", "下�
 CREDIT = re.compile(r"(供图|摄|攝|供圖)\s*$")
 BYLINE = re.compile(r"^[■●◆□]\s*(.+)$")
 FIGURE = re.compile(
-    r"([\u4e00-\u9fff]{0,8}?)(\d+(?:\.\d+)?)\s*(余|多|近)?\s*"
+    r"([\u4e00-\u9fff]{0,12}?)(\d+(?:\.\d+)?)\s*(余|多|近)?\s*"
     r"(个|家|名|支|人次|人|项|户|条|次|块|万元|亿元|元|座|处|件|栋|平方米|场|批|所|类|张|套|小时|天)"
     r"([\u4e00-\u9fff]{0,8})"
 )
 QUOTED = re.compile(r"[“「]([^”」]{2,30})[”」]")
-# Enough of traditional Chinese to recognise furniture, places and credits; the text itself is kept as written.
-TRADITIONAL = str.maketrans(
-    "區縣鎮鄉圖攝記報聞網導黨團體這個們為與從來發開關時間說於會澤勁樓棟務辦單訴動織員設總計劃處書機構層級實現",
-    "区县镇乡图摄记报闻网导党团体这个们为与从来发开关时间说于会泽劲楼栋务办单诉动织员设总计划处书机构层级实现",
+# Research reports: an author line (作者：… or names, with their institution), 摘要 and 关键词 lines, headings
+# numbered 一、 and （一）.
+AUTHOR = re.compile(
+    r"^(?:作\s*者\s*[:：]\s*)?[\u4e00-\u9fff·]{2,5}(?:\s*[（(][^）)]{2,40}[）)])?"
+    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,5}(?:\s*[（(][^）)]{2,40}[）)])?){0,5}\s*$"
 )
+AUTHOR_LABEL = re.compile(r"^作\s*者\s*[:：]\s*(.+)$")
+ABSTRACT = re.compile(r"^[【\[]?\s*(摘\s*要|内容提要|提\s*要)\s*[】\]]?\s*[:：]?\s*(.+)$")
+KEYWORDS = re.compile(r"^[【\[]?\s*(关键词|关键字)\s*[】\]]?\s*[:：]?\s*(.+)$")
+NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、]\s*\D)")
+# A key figure's label stops before the next phrase starts (“85个网格党支部覆盖全区” counts 网格党支部) and
+# after the previous one ends (“全区共有网格107个” counts 网格).
+NEXT_PHRASE = re.compile(
+    r"[的和与及并在是为将把被让使对向了着过也都又就还而或共达累]"
+    r"|成立|开展|建立|推行|实现|覆盖|参与|完成|组建|设立|开通|提供|解决|发放|办理|办结"
+)
+LAST_PHRASE = re.compile(r".*[的了在是共有达计将把对向与和及为等]")
 
 
 @dataclass
@@ -53,6 +65,13 @@ class ArticleCase:
     region: object = None
     region_reason: str = ""
     notes: list = field(default_factory=list)  # what the importer was unsure of, in Chinese
+    abstract: str = ""
+    keywords: list = field(default_factory=list)
+    # Levels of the region tree the gazetteer found and the tree lacks, top first ({"name", "level", "code"}),
+    # made on the editor's confirmation under ``place_parent`` (a Region pk, or None for a new province).
+    new_places: list = field(default_factory=list)
+    place_parent: int | None = None
+    traditional: bool = False
 
     @property
     def paragraphs(self):
@@ -67,7 +86,10 @@ class Line:
 
 
 def _plain(text):
-    return text.translate(TRADITIONAL)
+    """Simplified characters for analysis (OpenCC); the text itself is kept as written."""
+    from .gazetteer import simplified
+
+    return simplified(text)
 
 
 def _lines(text):
@@ -177,11 +199,22 @@ def parse_article(text):
     lines = [line for line in _lines(text) if not meta.read(line)]
     if not lines:
         raise ValueError("文章是空的，或只有版面信息")
+    lines, abstract, keywords = _report_parts(lines)
+    if not lines:
+        raise ValueError("文章只有摘要和关键词，没有正文")
     starts = _headline_starts(lines)
-    notes = []
+    notes, author = [], None
     if not starts:
-        starts = [(0, 1)]  # a single report: its first line is the headline
-        notes.append("没有找到“地区：标题”形式的标题，把第一行当作标题")
+        # A single report: its first line is the headline, unless that line is its authors (a research report
+        # often names them first).
+        first = 1 if len(lines) > 1 and _is_author(lines[0].text) and not _is_author(lines[1].text) else 0
+        if first:
+            author = lines[0]
+            notes.append("第一行是作者，把第二行当作标题")
+        else:
+            notes.append("没有找到“地区：标题”形式的标题，把第一行当作标题")
+        size = 2 if len(lines) > first + 1 and lines[first + 1].text.startswith(("——", "—", "--")) else 1
+        starts = [(first, size)]  # a subtitle line (——以…为例) belongs to the headline
     elif starts[0][0] != 0:
         skipped = [line.text for line in lines[: starts[0][0]]]
         if any(_is_sentence(t) for t in skipped):
@@ -191,11 +224,23 @@ def parse_article(text):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         head = lines[start : start + size]
         headline = "".join(line.text for line in head)
-        headline = re.sub(r"\s*[:：]\s*", "：", headline, count=1) if size == 2 else headline
+        if size == 2 and not head[1].text.startswith(("——", "—", "--")):
+            headline = re.sub(r"\s*[:：]\s*", "：", headline, count=1)
         case = ArticleCase(headline=headline, media=meta.media, date=meta.date, edition=meta.edition)
         case.notes = list(notes) if n == 0 else []
-        _fill(case, lines[start + size : end], last=n + 1 == len(starts))
+        if n == 0:
+            case.abstract, case.keywords = abstract, keywords
+        body = lines[start + size : end]
+        if author is not None and n == 0:
+            body = [author, *body]
+        _fill(case, body, last=n + 1 == len(starts))
         cases.append(case)
+    if _is_traditional(text):
+        for case in cases:
+            case.traditional = True
+            case.notes.append(
+                "文章是繁体字：已转为简体来识别；勾选“转为简体”可让草稿也用简体，繁体原文留在页面历史的第一版"
+            )
     if meta.dropped:
         cases[0].notes.append(f"略去了 {len(meta.dropped)} 行版面文字（如“返回目录”）")
     if removed:
@@ -215,6 +260,10 @@ def _fill(case, lines, last=True):
             byline = SOURCE_NOTE.sub("", byline)
         case.byline = byline.strip()
         body = body[1:]
+    elif body and _is_author(body[0].text):
+        match = AUTHOR_LABEL.match(body[0].text)
+        case.byline = (match[1] if match else body[0].text).strip()
+        body = body[1:]
     else:
         case.notes.append("没有找到署名（■ 开头的作者或单位）")
     # Related-article links at the end of a web page: a trailing run of short lines that are not sentences.
@@ -232,6 +281,7 @@ def _fill(case, lines, last=True):
         )
         body = body[:-trailing]
     indented_body = sum(1 for line in body if line.indented) > len(body) / 2
+    wrap = _wrap_width(body)
     blocks, i, pending = [], 0, ""
     while i < len(body):
         line = body[i]
@@ -260,7 +310,15 @@ def _fill(case, lines, last=True):
             case.notes.append(f"把“{text[:16]}…”当作图片说明")
             i += 1
             continue
-        if not pending and _is_heading(text):
+        if _is_numbered_heading(text):
+            if pending:
+                blocks.append({"type": "paragraph", "value": pending})
+                pending = ""
+            blocks.append({"type": "heading", "value": text})
+            i += 1
+            continue
+        broken = wrap and len(text) >= wrap - 1 and not _is_sentence(text)  # a line cut mid-sentence
+        if not pending and not broken and _is_heading(text):
             title = text
             # A heading split over two lines ("理顺体制机制" / "畅通党建“主动脉”").
             while i + 1 < len(body) and _is_heading(body[i + 1].text) and len(title) <= 16:
@@ -279,6 +337,65 @@ def _fill(case, lines, last=True):
     case.blocks = blocks
     case.practices = suggest_practices(case)
     case.figures = suggest_figures(case)
+
+
+def _report_parts(lines):
+    """(lines, abstract, keywords): a research report's 摘要 (with the lines it runs on to) and 关键词 taken out."""
+    kept, abstract, keywords, i = [], "", [], 0
+    while i < len(lines):
+        plain = _plain(lines[i].text)
+        if not abstract and (match := ABSTRACT.match(plain)):
+            abstract = lines[i].text[match.start(2) :].strip()
+            while not _is_sentence(abstract) and i + 1 < len(lines) and not _report_line(lines[i + 1].text):
+                i += 1
+                abstract += lines[i].text
+        elif not keywords and (match := KEYWORDS.match(plain)):
+            keywords = [k for k in re.split(r"[；;，,、\s]+", lines[i].text[match.start(2) :]) if k]
+        else:
+            kept.append(lines[i])
+        i += 1
+    return kept, abstract, keywords
+
+
+def _report_line(text):
+    plain = _plain(text)
+    return bool(ABSTRACT.match(plain) or KEYWORDS.match(plain) or _is_numbered_heading(text))
+
+
+def _is_author(text):
+    """An author line: 作者：…, or two to five-character names (with their institutions in brackets)."""
+    plain = _plain(text)
+    if AUTHOR_LABEL.match(plain):
+        return len(text) <= 80
+    if len(text) > 60 or not AUTHOR.match(plain) or PLACE_ONLY.match(plain):
+        return False
+    # Several names, or a name with its institution; a lone name only when it is short as names are.
+    return bool(re.search(r"[\s、，,（(]", text.strip())) or len(text.strip()) <= 3
+
+
+def _is_numbered_heading(text):
+    return len(text) <= 40 and bool(NUMBERED_HEADING.match(text)) and not _is_sentence(text)
+
+
+def _wrap_width(body):
+    """The width a text was hard-wrapped at (the most common length of lines that stop mid-sentence, when at
+    least three share it), or 0."""
+    lengths = Counter(len(line.text) for line in body if not _is_sentence(line.text) and len(line.text) >= 15)
+    if not lengths:
+        return 0
+    width, count = max(lengths.items(), key=lambda item: (item[1], item[0]))
+    return width if count >= 3 else 0
+
+
+def _is_traditional(text):
+    """True when at least one in fifty Chinese characters is a traditional form."""
+    from .gazetteer import simplified
+
+    converted = simplified(text)
+    hanzi = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    if len(converted) != len(text):
+        return True
+    return hanzi > 0 and sum(1 for a, b in zip(text, converted, strict=True) if a != b) * 50 >= hanzi
 
 
 def _split_credit(text):
@@ -314,6 +431,8 @@ def suggest_figures(case):
     for paragraph in case.paragraphs:
         for match in FIGURE.finditer(_plain(paragraph)):
             before, value, approx, unit, after = match.groups()
+            after = after[: stop.start() if (stop := NEXT_PHRASE.search(after, 2)) else None]
+            before = LAST_PHRASE.sub("", before) if len(LAST_PHRASE.sub("", before)) >= 2 else before
             label = after or before  # "107个网格" counts 网格; "清理挂牌312块" counts 挂牌
             if not label:
                 continue
@@ -334,19 +453,73 @@ def suggest_figures(case):
 
 
 def suggest_region(case, regions):
-    """The deepest region named in the headline, else in the byline, else the one the body names most."""
+    """(region, reason): the place the case is about, looked for in the headline, then the byline, the keywords
+    and the body (most named). Places of the region tree come first (they know streets and communities); a
+    province, city or county of the gazetteer that is more specific than what the tree offers is proposed
+    instead: ``case.new_places`` then lists the levels to add on the editor's confirmation (region None)."""
+    from . import gazetteer
+
+    case.new_places, case.place_parent = [], None
     by_depth = sorted(regions, key=lambda r: (-r.level, -len(r.name)))
-    for where, text in (("标题", case.headline), ("署名", case.byline)):
+    sources = (("标题", case.headline), ("署名", case.byline), ("关键词", "；".join(case.keywords)))
+    for where, text in (*sources, ("正文", "".join(case.paragraphs))):
         plain = _plain(text)
-        for region in by_depth:
-            if region.name in plain:
-                return region, f"{where}中提到“{region.name}”"
-    body = _plain("".join(case.paragraphs))
-    counted = [(body.count(r.name), r.level, r) for r in regions if len(r.name) >= 3 and r.name in body]
-    if counted:
-        count, _level, region = max(counted, key=lambda c: (c[0], c[1]))
-        return region, f"正文中提到“{region.name}” {count} 次（请核对）"
+        if where == "正文":
+            counted = [(plain.count(r.name), r.level, r) for r in regions if len(r.name) >= 3 and r.name in plain]
+            count, _level, known = max(counted, key=lambda c: (c[0], c[1])) if counted else (0, 0, None)
+        else:
+            known = next((r for r in by_depth if r.name in plain), None)
+        place = gazetteer.deepest(plain)
+        if place is not None and (known is None or place.level > known.level):
+            found, missing = _in_tree(place, regions)
+            if not missing:
+                return found, f"{where}中提到“{place.name}”（{place}）"
+            case.new_places = [{"name": p.name, "level": p.level, "code": p.code} for p in missing]
+            case.place_parent = found.pk if found is not None else None
+            names = "、".join(p.name for p in missing)
+            keep = f"；不新建则放在“{found.name}”" if found is not None else ""
+            return None, f"{where}中提到“{place.name}”（{place}），地区树中还没有：{names}，确认后新建{keep}"
+        if known is not None:
+            if where == "正文":
+                return known, f"正文中提到“{known.name}” {count} 次（请核对）"
+            return known, f"{where}中提到“{known.name}”"
     return None, ""
+
+
+def _in_tree(place, regions):
+    """(deepest region of the tree on the place's chain, [places of the chain the tree lacks below it])."""
+    found, missing = None, []
+    for level in place.chain():
+        match = [r for r in regions if level.code and r.code == level.code] or [
+            r for r in regions if r.name == level.name and (found is None or r.parent_id == found.pk)
+        ]
+        if match and not missing:
+            found = match[0]
+        else:
+            missing.append(level)
+    return found, missing
+
+
+def create_places(case):
+    """Add the levels of the region tree ``case.new_places`` proposes (slugs in pinyin, codes kept), and set
+    the case's region to the deepest; checked like any region an editor adds."""
+    from cms.core.models import Region
+    from cms.core.slugs import pinyin_slug, unique_slug
+
+    parent = Region.objects.get(pk=case.place_parent) if case.place_parent else None
+    for data in case.new_places:
+        region = Region(
+            name=data["name"],
+            level=data["level"],
+            code=data.get("code", "")[:12],
+            parent=parent,
+            slug=unique_slug(pinyin_slug(data["name"]), lambda s: Region.objects.filter(slug=s).exists()),
+        )
+        region.full_clean()
+        region.save()
+        parent = region
+    case.region, case.new_places, case.place_parent = parent, [], None
+    return parent
 
 
 # --- drafts in the CMS ---------------------------------------------------------------------------
@@ -402,12 +575,34 @@ def refusals(cases, user, region=None):
     return found
 
 
-def create_drafts(cases, user=None, region=None):
-    """Draft case pages (never published) for parsed cases; returns them. Raises ValueError in Chinese when a
-    case has no region and none was given, or when the gate refuses a value, before anything is saved."""
+UNPLACED = "【待选地区】"
+
+
+def duplicates(cases):
+    """A warning (in Chinese) for each case already in the CMS under the same headline, draft or published."""
+    from .models import CaseStudyPage
+
+    found = []
+    for case in cases:
+        for page in CaseStudyPage.objects.filter(title=case.headline[:255]).order_by("pk"):
+            state = "已发布" if page.live else "草稿"
+            found.append(f"“{case.headline[:60]}”已经导入过（{state}，编号 {page.pk}）：再导入一次会多出一篇")
+    return found
+
+
+def create_drafts(cases, user=None, region=None, make_places=False, simplify=False):
+    """Draft case pages (never published) for parsed cases; returns them.
+
+    A case whose place the gazetteer found but the region tree lacks gets those levels when ``make_places``
+    (the editor confirmed them); a case with no place at all goes to ``region``, else the account's own place,
+    else the first place of the tree, its summary marked 【待选地区】 (publishing is refused until the editor
+    chooses). ``simplify`` turns a traditional-character draft into simplified characters, its first revision
+    keeping the text as written. Raises ValueError in Chinese, before anything is saved, when the gate or the
+    account's places refuse."""
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from cms.core.access import home_place
     from cms.core.models import Region
     from cms.core.validation import describe
 
@@ -415,50 +610,101 @@ def create_drafts(cases, user=None, region=None):
 
     regions = list(Region.objects.all())
     for case in cases:
-        if case.region is None:
+        if case.region is None and not case.new_places:
             case.region, case.region_reason = suggest_region(case, regions)
-        if case.region is None and region is None:
-            raise ValueError(f"“{case.headline}”：没有从标题、署名或正文中认出地区，请指定地区后再导入")
-    problems = refusals(cases, user, region)
-    if problems:
-        raise ValueError("；".join(problems))
     parent = CaseStudyIndexPage.objects.get()
     taken = set(CaseStudyPage.objects.values_list("slug", flat=True))
     pages = []
     with transaction.atomic():
         for case in cases:
-            body = [(b["type"], b["value"]) for b in fit_blocks(case.blocks)]
+            unplaced = False
+            if case.region is None and case.new_places and make_places:
+                if user is not None and not user.has_perm("core.add_region"):
+                    raise ValueError(
+                        f"“{case.headline[:60]}”：您的账号不能新建地区，请管理员先建立地区或在导入时指定地区"
+                    )
+                try:
+                    create_places(case)
+                except ValidationError as exc:
+                    raise ValueError(f"“{case.headline[:60]}”：新建地区失败：{describe(exc, Region)}") from exc
+            if case.region is None and case.new_places and case.place_parent:
+                case.region = Region.objects.filter(pk=case.place_parent).first()  # the part the tree has
+            if case.region is None:
+                unplaced = region is None
+                case.region = region or (home_place(user) if user is not None else None) or _first_place()
+                if case.region is None:
+                    raise ValueError("地区树是空的：请先在“地区”中建立地区，再导入文章")
+            problems = refusals([case], user)
+            if problems:
+                raise ValueError("；".join(problems))
             page = CaseStudyPage(
                 title=case.headline[:255],
                 slug=slug_for(case.headline, taken),
-                region=case.region or region,
-                summary="【待改写】" + first_sentence(case),
+                region=case.region,
+                summary=(UNPLACED if unplaced else "") + "【待改写】" + (case.abstract or first_sentence(case))[:300],
                 source_publisher=(case.media or case.byline or "（未注明，请补充）")[:200],
                 source_date=case.date,
                 source_edition=case.edition[:50],
                 source_byline=case.byline[:200],
-                body=body,
+                body=[(b["type"], b["value"]) for b in fit_blocks(case.blocks)],
                 live=False,
                 owner=user,
             )
-            page.practices = [_row("CasePractice", name=name[:100]) for name in case.practices[:10] if len(name) <= 100]
-            page.key_figures = [
-                _row(
-                    "CaseKeyFigure",
-                    value=f["value"],
-                    unit=f["unit"][:20],
-                    label=f["label"][:100],
-                    approximate=f["approximate"],
-                )
-                for f in case.figures[:10]
-            ]
+            _fill_rows(page, case)
             try:
                 parent.add_child(instance=page)
                 page.save_revision(user=user, log_action=True)
+                if simplify and case.traditional:
+                    _simplify_page(page, case)
+                    page.save_revision(user=user, log_action=True)
             except ValidationError as exc:
                 raise ValueError(f"“{case.headline[:60]}”无法保存：{describe(exc, CaseStudyPage)}") from exc
             pages.append(page)
     return pages
+
+
+def _first_place():
+    from cms.core.models import Region
+
+    return Region.objects.filter(parent=None).order_by("pk").first()
+
+
+def _fill_rows(page, case):
+    page.practices = [_row("CasePractice", name=name[:100]) for name in case.practices[:10] if len(name) <= 100]
+    page.key_figures = [
+        _row(
+            "CaseKeyFigure",
+            value=f["value"],
+            unit=f["unit"][:20],
+            label=f["label"][:100],
+            approximate=f["approximate"],
+        )
+        for f in case.figures[:10]
+    ]
+
+
+def _simplify_page(page, case):
+    """The draft in simplified characters (OpenCC); the revision saved before keeps the original."""
+    from .gazetteer import simplified
+
+    def convert(value):
+        if isinstance(value, str):
+            return simplified(value)
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    page.title = simplified(page.title)
+    page.draft_title = page.title
+    for name in ("summary", "source_publisher", "source_byline"):
+        setattr(page, name, simplified(getattr(page, name)))
+    page.body = [(b["type"], convert(b["value"])) for b in fit_blocks(case.blocks)]
+    case.practices = convert(case.practices)
+    case.figures = convert(case.figures)
+    _fill_rows(page, case)
+    page.save()
 
 
 def _row(model_name, **values):
@@ -473,10 +719,17 @@ def describe(case):
     lines.append(f"署名：{case.byline or '（无）'}")
     source = " · ".join(x for x in (case.media, str(case.date or ""), case.edition) if x)
     lines.append(f"来源：{source or '（未识别）'}")
-    lines.append(
-        f"地区：{case.region if case.region else '（未识别）'}"
-        + (f"（{case.region_reason}）" if case.region_reason else "")
-    )
+    if case.region:
+        where = str(case.region)
+    elif case.new_places:
+        where = "待新建 " + " › ".join(p["name"] for p in case.new_places)
+    else:
+        where = "（未识别：草稿会标上“待选地区”，请在编辑页选择）"
+    lines.append(f"地区：{where}" + (f"（{case.region_reason}）" if case.region_reason else ""))
+    if case.abstract:
+        lines.append(f"摘要：{case.abstract[:120]}{'…' if len(case.abstract) > 120 else ''}")
+    if case.keywords:
+        lines.append("关键词：" + "；".join(case.keywords))
     kinds = Counter(b["type"] for b in case.blocks)
     lines.append(f"正文：{kinds['paragraph']} 段，{kinds['heading']} 个小标题，{kinds['figure']} 处图片说明")
     if case.practices:

@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from cms.core.api import read_only, writable
 from cms.core.blocks import BaseStreamBlock
+from cms.core.forms import PlainNumberInput
 from cms.core.models import ApprovalFields, SectionIndexPage, SiteItemPage
 
 
@@ -112,10 +113,19 @@ class CaseStudyPage(ApprovalFields, SiteItemPage):
     subpage_types = []
 
     GATED_TAGS = ("themes",)
+    # What the article importer leaves for the editor (cms/cases/article_import.py): never published.
+    PLACEHOLDERS = {
+        "【待选地区】": "导入时没有认出地区：请选择“所属地区”，再删去摘要开头的“【待选地区】”",
+        "【待改写】": "摘要还是导入时摘的原文：请用自己的话改写，再删去“【待改写】”",
+    }
 
     class Meta:
         verbose_name = _("经验案例")
         verbose_name_plural = _("经验案例")
+
+    def placeholders(self):
+        """[(field, message)] of the importer's marks still in this version: publishing waits for them."""
+        return [("summary", message) for mark, message in self.PLACEHOLDERS.items() if mark in (self.summary or "")]
 
 
 class CasePractice(Orderable):
@@ -158,7 +168,13 @@ class CaseKeyFigure(Orderable):
     approximate = models.BooleanField(_("约数"), default=False, help_text=_("原文为“余”“多”“近”等约数时勾选"))
 
     panels = [
-        FieldRowPanel([FieldPanel("value"), FieldPanel("unit"), FieldPanel("before")]),
+        FieldRowPanel(
+            [
+                FieldPanel("value", widget=PlainNumberInput(attrs={"step": "any"})),
+                FieldPanel("unit"),
+                FieldPanel("before", widget=PlainNumberInput(attrs={"step": "any"})),
+            ]
+        ),
         FieldPanel("label"),
         FieldPanel("approximate"),
     ]

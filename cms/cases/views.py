@@ -10,7 +10,15 @@ from django.template.response import TemplateResponse
 from cms.core.forms import decode_text
 from cms.core.models import Region
 
-from .article_import import ArticleCase, create_drafts, describe, parse_article, refusals, suggest_region
+from .article_import import (
+    ArticleCase,
+    create_drafts,
+    describe,
+    duplicates,
+    parse_article,
+    refusals,
+    suggest_region,
+)
 from .models import CaseStudyIndexPage
 
 SALT = "jiceng.cases.import-article"
@@ -53,7 +61,10 @@ def _payload(cases):
         {
             **{
                 k: getattr(c, k)
-                for k in ("headline", "byline", "media", "edition", "blocks", "practices", "figures", "notes")
+                for k in (
+                    *("headline", "byline", "media", "edition", "blocks", "practices", "figures", "notes"),
+                    *("abstract", "keywords", "new_places", "place_parent", "traditional"),
+                )
             },
             "date": c.date.isoformat() if c.date else None,
             "region": c.region.pk if c.region else None,
@@ -89,7 +100,13 @@ def import_article(request):
             return redirect("jiceng_import_article")
         fallback = Region.objects.filter(pk=data["fallback"]).first() if data["fallback"] else None
         try:
-            pages = create_drafts(_cases(data["cases"]), user=request.user, region=fallback)
+            pages = create_drafts(
+                _cases(data["cases"]),
+                user=request.user,
+                region=fallback,
+                make_places="make_places" in request.POST,
+                simplify="simplify" in request.POST,
+            )
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("jiceng_import_article")
@@ -109,7 +126,14 @@ def import_article(request):
                     case.region, case.region_reason = suggest_region(case, regions)
                 fallback = form.cleaned_data.get("region")
                 context["found"] = [describe(c) for c in cases]
-                context["missing_region"] = [c.headline for c in cases if c.region is None and fallback is None]
+                context["missing_region"] = [
+                    c.headline for c in cases if c.region is None and not c.new_places and fallback is None
+                ]
+                context["new_places"] = [
+                    " › ".join(p["name"] for p in c.new_places) for c in cases if c.region is None and c.new_places
+                ]
+                context["traditional"] = any(c.traditional for c in cases)
+                context["duplicates"] = duplicates(cases)
                 context["refused"] = refusals(cases, request.user, fallback)
                 context["payload"] = signing.dumps(
                     {"cases": _payload(cases), "fallback": fallback.pk if fallback else None}, salt=SALT, compress=True

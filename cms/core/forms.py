@@ -1,13 +1,16 @@
 """The admin (and API) forms of what we publish: every value passes the gate in ``validation`` first."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.forms import NumberInput
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .slugs import free_among_siblings, needs_pinyin, pinyin_slug, unique_slug
 from .validation import MAX_ROWS, checked_fields, theme_errors, unusable_character, value_errors
 
-__all__ = ["SitePageForm", "decode_text", "gate_form", "unusable_character"]
+__all__ = ["PlainNumberInput", "SitePageForm", "decode_text", "gate_form", "unusable_character"]
 
 
 def decode_text(data):
@@ -95,6 +98,10 @@ class SitePageForm(WagtailAdminPageForm):
         from .personal_data import describe_findings
 
         page = self.save(commit=False)
+        for name, message in page.placeholders() if hasattr(page, "placeholders") else []:
+            self.add_error(name if name in self.fields else None, message)
+        if self.errors:
+            return
         found = page.personal_data()
         if found:
             lines = describe_findings(type(page), found)
@@ -104,3 +111,12 @@ class SitePageForm(WagtailAdminPageForm):
                 + "；".join(lines)
                 + "。确需公开的，由审核人在“个人信息”中记录保留理由。",
             )
+
+
+class PlainNumberInput(NumberInput):
+    """A decimal as people write it: 567, 12.5 — not 567.00 (a DecimalField keeps its places)."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            value = format(value.normalize(), "f")
+        return super().format_value(value)

@@ -390,9 +390,13 @@ class SiteSettings(GatedModelMixin, BaseSiteSetting):
 
 
 def refuse_personal_data(revision):
-    """Every way a page goes live (admin, API, review, schedule, load_content) asks this: personal data must
-    be masked, or kept with a reviewer's recorded reason, before it is published."""
+    """Every way a page goes live (admin, API, review, schedule, load_content) asks this: the importer's marks
+    (【待选地区】, 【待改写】) must be gone, and personal data masked or kept with a reviewer's recorded reason,
+    before it is published."""
     version = revision.as_object()
+    placeholders = version.placeholders() if hasattr(version, "placeholders") else []
+    if placeholders:
+        raise ValidationError("；".join(message for _field, message in placeholders))
     findings = version.personal_data() if hasattr(version, "personal_data") else []
     if findings:
         lines = describe_findings(type(version), findings)

@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
-from cms.cases.article_import import parse_article, suggest_region
+from cms.cases.article_import import create_drafts, parse_article, suggest_region
 from cms.cases.models import CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.models import SiteBuild
@@ -145,15 +147,123 @@ def test_the_command_makes_drafts_and_never_publishes(capsys):
     assert SiteBuild.objects.count() == builds  # drafts do not touch the site
 
 
-def test_the_command_refuses_a_case_without_a_region_and_saves_nothing(tmp_path):
-    path = tmp_path / "nowhere.txt"
-    path.write_text("无名小区的故事\n\n  居民们一起打扫楼道。\n", encoding="utf-8")
+def test_a_case_without_a_place_is_a_draft_marked_to_choose_one_and_cannot_be_published(capsys):
     before = CaseStudyPage.objects.count()
-    with pytest.raises(CommandError, match="没有从标题、署名或正文中认出地区"):
-        call_command("import_article", str(path))
-    assert CaseStudyPage.objects.count() == before
-    call_command("import_article", str(path), "--region", "hefei")
-    assert CaseStudyPage.objects.count() == before + 1
+    call_command("import_article", str(ARTICLES / "no_place.txt"))
+    assert "已标上“【待选地区】”：楼道里的议事会" in capsys.readouterr().out
+    page = CaseStudyPage.objects.get(title="楼道里的议事会")
+    assert CaseStudyPage.objects.count() == before + 1 and not page.live
+    assert page.summary.startswith("【待选地区】【待改写】") and page.source_byline == "本报记者 周宁"
+    with pytest.raises(ValidationError, match="请选择“所属地区”"):
+        page.save_revision().publish()
+    assert not CaseStudyPage.objects.get(pk=page.pk).live
+    # A place given for the run puts it there, unmarked.
+    call_command("import_article", str(ARTICLES / "no_place.txt"), "--region", "hefei")
+    latest = CaseStudyPage.objects.filter(title="楼道里的议事会").order_by("-pk").first()
+    assert latest.region.slug == "hefei" and latest.summary.startswith("【待改写】")
+
+
+def test_the_editor_cannot_publish_an_imported_summary_until_it_is_rewritten(client):
+    client.force_login(get_user_model().objects.create_superuser("rewriter", "r@example.invalid", "pw"))
+    call_command("import_article", str(ARTICLES / "multi_case.txt"))
+    page = CaseStudyPage.objects.get(title="山西省长治市上党区：三张清单让社区回归服务本位")
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    def form(summary):
+        return nested_form_data(
+            {
+                "title": page.title,
+                "slug": page.slug,
+                "region": page.region_id,
+                "summary": summary,
+                "source_publisher": page.source_publisher,
+                "body": streamfield([("paragraph", "社区把证明事项减到十一项。")]),
+                "practices": inline_formset([]),
+                "key_figures": inline_formset([]),
+                "policy_documents": inline_formset([]),
+                "action-publish": "1",
+            }
+        )
+
+    html = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), form(page.summary)).content.decode()
+    assert "摘要还是导入时摘的原文" in html
+    assert not CaseStudyPage.objects.get(pk=page.pk).live
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), form("上党区用三张清单为社区减负。"))
+    assert response.status_code == 302 and CaseStudyPage.objects.get(pk=page.pk).live
+
+
+def test_a_research_report_with_its_authors_first_abstract_keywords_and_numbered_headings():
+    (case,) = parse("research_report.txt")
+    assert case.headline == "清单管理如何为社区减负——基于长治市上党区的调查"
+    assert case.byline == "刘晓文 陈思远（山西大学政治与公共管理学院）"
+    # The abstract, broken over two lines in the middle of a sentence, is one text; it is not body text.
+    assert case.abstract.startswith("社区承担的事务长期多而杂。") and "梳理三张清单的制定与执行过程" in case.abstract
+    assert case.keywords == ["三张清单", "社区减负", "上党区", "党建引领"]
+    assert [b["value"] for b in case.blocks if b["type"] == "heading"] == [
+        "一、问题的提出",
+        "二、清单的制定",
+        "（一）依法梳理事项",
+        "（二）取消多余的证明",
+        "三、成效与不足",
+    ]
+    paragraphs = case.paragraphs
+    assert len(paragraphs) == 4 and "真正用于走访居民的时间不足三成" in paragraphs[0]
+    assert "全区共取消证明事项23项" in paragraphs[2] and "动态调整还不够及时" in paragraphs[3]
+    assert all(p.endswith("。") for p in paragraphs)  # no paragraph ends where a line was broken
+    assert {(f["value"], f["unit"]) for f in case.figures} >= {(32, "项"), (45, "项"), (11, "项"), (23, "项")}
+    # A draft from it: the abstract is the summary to rewrite, the region the tree's 上党区.
+    (page,) = create_drafts([case])
+    assert page.region.slug == "shangdang" and page.summary == "【待改写】" + case.abstract
+    assert page.source_byline == case.byline
+
+
+def test_a_place_the_tree_lacks_is_found_in_the_gazetteer_and_added_on_confirmation(capsys):
+    assert not Region.objects.filter(name="海曙区").exists()
+    call_command("import_article", str(ARTICLES / "new_place.txt"), "--dry-run")
+    out = capsys.readouterr().out
+    assert "待新建 浙江省 › 宁波市 › 海曙区" in out and not Region.objects.filter(name="海曙区").exists()
+    call_command("import_article", str(ARTICLES / "new_place.txt"), "--create-places")
+    page = CaseStudyPage.objects.get(title="浙江省宁波市海曙区：“网格连心”让老小区有人管")
+    chain = page.region.ancestry()
+    assert [(r.name, r.level, r.code) for r in chain] == [
+        ("浙江省", 1, "330000"),
+        ("宁波市", 2, "330200"),
+        ("海曙区", 3, "330203"),
+    ]
+    assert all(r.slug.isascii() for r in chain) and page.summary.startswith("【待改写】")
+    # Key figures are the number and what it counts: no trailing zeros, no piece of the next phrase.
+    figures = {(format(f.value.normalize(), "f"), f.unit, f.label) for f in page.key_figures.all()}
+    assert figures == {("216", "个", "划分网格"), ("58", "支", "组建党员志愿服务队"), ("1300", "件", "居民办实事")}
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("figures", "f@example.invalid", "pw"))
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert 'value="1300"' in html and "1300.00" not in html
+    # Imported twice: the second run warns that the article is already there.
+    call_command("import_article", str(ARTICLES / "new_place.txt"))
+    assert "已经导入过（草稿" in capsys.readouterr().err
+    assert Region.objects.filter(name="海曙区").count() == 1  # found in the tree now, not made again
+
+
+def test_a_city_outside_the_tree_is_placed_at_the_part_the_tree_has_without_confirmation():
+    (case,) = parse_article("贵州省安顺市西秀区：院坝会开到家门口\n■本报记者 李欣\n  社区每月开一次院坝会。\n")
+    case.region, case.region_reason = suggest_region(case, list(Region.objects.all()))
+    assert case.region is None and [p["name"] for p in case.new_places] == ["西秀区"]
+    assert "不新建则放在“安顺市”" in case.region_reason
+    (page,) = create_drafts([case])
+    assert page.region.name == "安顺市" and not Region.objects.filter(name="西秀区").exists()
+
+
+def test_a_traditional_article_is_read_in_simplified_and_turned_simplified_on_request():
+    (case,) = parse("traditional.txt")
+    assert case.traditional and any("繁体" in note for note in case.notes)
+    assert {f["label"] for f in case.figures} >= {"网格", "微网格"}  # analysed in simplified characters
+    (page,) = create_drafts(parse("traditional.txt"), simplify=True)
+    assert page.title == "太原市迎泽区劲松社区：党建引领小区治理"
+    assert "劲松社区把党支部建在小区" in str(page.body[0].value)
+    first = page.revisions.order_by("created_at", "pk").first().as_object()
+    assert first.title == "太原市迎澤區勁松社區：黨建引領小區治理"  # the text as written stays in the history
+    (kept,) = create_drafts(parse("traditional.txt"))
+    assert kept.title == "太原市迎澤區勁松社區：黨建引領小區治理"
 
 
 def test_the_admin_importer_previews_then_creates_drafts(client):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.cases.article_import import create_drafts, describe, parse_article, suggest_region
+from cms.cases.article_import import create_drafts, describe, duplicates, parse_article, suggest_region
 from cms.core.forms import decode_text
 from cms.core.models import Region
 
@@ -15,9 +15,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", help="文章文件（UTF-8 或 GBK 编码的 .txt）")
         parser.add_argument("--region", help="认不出地区时使用的地区（网址标识，例如 shangdang）")
+        parser.add_argument(
+            "--create-places", action="store_true", help="地区树中还没有文章提到的省、市、区县时，新建这些地区"
+        )
+        parser.add_argument(
+            "--simplify", action="store_true", help="繁体文章的草稿转为简体（原文留在页面历史的第一版）"
+        )
         parser.add_argument("--dry-run", action="store_true", help="只显示识别结果，不创建草稿")
 
-    def handle(self, *args, files, region=None, dry_run=False, **options):
+    def handle(self, *args, files, region=None, dry_run=False, create_places=False, simplify=False, **options):
         fallback = None
         if region:
             fallback = Region.objects.filter(slug=region).first()
@@ -43,11 +49,16 @@ class Command(BaseCommand):
                 case.region, case.region_reason = suggest_region(case, regions)
                 self.stdout.write(f"  [{n}] " + "\n      ".join(describe(case)))
             parsed += cases
+        for warning in duplicates(parsed):
+            self.stderr.write(self.style.WARNING(f"注意：{warning}"))
         if dry_run:
             self.stdout.write("（试运行：没有创建草稿）")
             return
         try:
-            pages = create_drafts(parsed, region=fallback)
+            pages = create_drafts(parsed, region=fallback, make_places=create_places, simplify=simplify)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"已创建 {len(pages)} 篇案例草稿（未发布），请在管理后台核对后提交审核。"))
+        unplaced = [p.title for p in pages if p.summary.startswith("【待选地区】")]
+        if unplaced:
+            self.stdout.write(self.style.WARNING("这些草稿没有认出地区，已标上“【待选地区】”：" + "；".join(unplaced)))
