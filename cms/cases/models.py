@@ -123,9 +123,10 @@ class CaseStudyPage(ApprovalFields, SiteItemPage):
         verbose_name = _("经验案例")
         verbose_name_plural = _("经验案例")
 
-    def placeholders(self):
-        """[(field, message)] of the importer's marks still in this version: publishing waits for them."""
-        return [("summary", message) for mark, message in self.PLACEHOLDERS.items() if mark in (self.summary or "")]
+    def publishing_problems(self):
+        """The importer's marks still in this version, and what every item checks: publishing waits for them."""
+        marks = [("summary", message) for mark, message in self.PLACEHOLDERS.items() if mark in (self.summary or "")]
+        return marks + super().publishing_problems()
 
 
 class CasePractice(Orderable):

@@ -10,6 +10,12 @@ class FigureBlock(blocks.StructBlock):
     """A photo with its caption; the photo may be missing when only the caption survived."""
 
     image = ImageChooserBlock(required=False, label=_("图片"))
+    alt = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        label=_("替代文字"),
+        help_text=_("向看不见图片的读者说明图片里有什么，例如：社区干部在小区门口为居民登记；有图片时发布前必须填写"),
+    )
     caption = blocks.CharBlock(required=False, max_length=300, label=_("图片说明"))
     credit = blocks.CharBlock(
         required=False, max_length=100, label=_("供图/摄影"), help_text=_("例如：合肥市委组织部供图")

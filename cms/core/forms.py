@@ -38,14 +38,27 @@ def gate_form(form, data, model):
 class SitePageForm(WagtailAdminPageForm):
     """Checks every field, StreamField blocks and rows of inline panels included, against the gate."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False  # made from the title when left empty
+
     def clean_slug(self):
         # A slug the browser made from a Chinese title (or none) becomes short pinyin, unique among the page's
-        # siblings; a slug an editor typed in Latin letters, and every existing slug, stays as it is.
+        # siblings; a new page whose title another page has already gets the next free one (-2, -3 …). A slug
+        # an editor typed in Latin letters, and every existing slug, stays as it is; one that clashes on an
+        # existing page is refused in Chinese, at the top of the form as well as on its hidden tab.
         slug = self.cleaned_data.get("slug", "")
-        if needs_pinyin(slug) and slug != self.instance.slug:
-            parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
-            base = pinyin_slug(self.data.get("title", "") or slug)
-            slug = unique_slug(base, free_among_siblings(parent, self.instance))
+        parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+        taken = free_among_siblings(parent, self.instance)
+        if needs_pinyin(slug) and (not slug or slug != self.instance.slug):
+            slug = unique_slug(pinyin_slug(self.data.get("title", "") or slug), taken)
+        elif self.instance.pk is None and taken(slug):
+            slug = unique_slug(slug, taken)
+        elif taken(slug):
+            problem = f"网址标识“{slug}”已被同一栏目下的另一页面使用，请在“推广”标签页改用别的网址标识。"
+            self.add_error(None, problem)
+            raise ValidationError(problem)
         return slug
 
     def clean(self):
@@ -98,7 +111,7 @@ class SitePageForm(WagtailAdminPageForm):
         from .personal_data import describe_findings
 
         page = self.save(commit=False)
-        for name, message in page.placeholders() if hasattr(page, "placeholders") else []:
+        for name, message in page.publishing_problems() if hasattr(page, "publishing_problems") else []:
             self.add_error(name if name in self.fields else None, message)
         if self.errors:
             return

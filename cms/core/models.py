@@ -314,6 +314,16 @@ class SiteItemPage(SitePage):
         entry["meta"][KEPT_KEY] = KeptPersonalData.kept(self.pk)
         return entry_findings(entry)
 
+    def publishing_problems(self):
+        """[(field, message)] of what must change before this version goes live: a picture in the body without
+        its alternative text (read aloud to those who cannot see it)."""
+        body = getattr(self, "body", None)
+        problems = []
+        for n, block in enumerate(body or [], start=1):
+            if block.block_type == "figure" and block.value.get("image") and not (block.value.get("alt") or "").strip():
+                problems.append(("body", f"正文第 {n} 块的图片缺少“替代文字”：请说明图片里有什么，再发布"))
+        return problems
+
     def publish(self, revision, *args, **kwargs):
         # Page.publish runs Wagtail's own action; ours (registered for every page, cms/core/wagtail_hooks.py,
         # and used by the v3 API's publish) refuses unmasked personal data first. Both paths check.
@@ -394,9 +404,9 @@ def refuse_personal_data(revision):
     (【待选地区】, 【待改写】) must be gone, and personal data masked or kept with a reviewer's recorded reason,
     before it is published."""
     version = revision.as_object()
-    placeholders = version.placeholders() if hasattr(version, "placeholders") else []
-    if placeholders:
-        raise ValidationError("；".join(message for _field, message in placeholders))
+    problems = version.publishing_problems() if hasattr(version, "publishing_problems") else []
+    if problems:
+        raise ValidationError("；".join(message for _field, message in problems))
     findings = version.personal_data() if hasattr(version, "personal_data") else []
     if findings:
         lines = describe_findings(type(version), findings)

@@ -107,7 +107,19 @@ def mask(text, keep=frozenset()):
 
 
 # Keys of a portable entry that name things rather than say them (never scanned, never masked).
-NAME_KEYS = {"id", "slug", "image", "region", "community", "communities", "supersedes", "case", "digest", "kind"}
+NAME_KEYS = {
+    "id",
+    "slug",
+    "image",
+    "file",
+    "region",
+    "community",
+    "communities",
+    "supersedes",
+    "case",
+    "digest",
+    "kind",
+}
 KEPT_KEY = "personal_data_kept"  # a page's kept findings: [{"digest", "kind", "reason"}]
 
 

@@ -198,6 +198,7 @@ def body_blocks(stream, images):
                 "caption": value.get("caption") or "",
                 "image": image_path(image, images),
                 "credit": value.get("credit") or "",
+                "alt": value.get("alt") or "",
             }
         elif raw["type"] == "quote":
             value = {"text": value.get("text", ""), "attribution": value.get("attribution") or ""}

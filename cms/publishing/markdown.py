@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from cms.core import periods
 
 from .escape import block, clean, inline
+from .renditions import picture
 
 MAX_THEME_SLUG_BYTES = 90
 
@@ -109,10 +110,9 @@ def render_blocks(blocks, prefix="../"):
             label = caption + (f"（{credit}）" if credit else "")
             if value.get("image"):
                 # Raw HTML is resolved against the page URL (cases/slug/), one level below its Markdown file.
-                src = "../" + prefix + quote(value["image"])
-                parts.append(
-                    f'<figure><img src="{src}" alt="{caption}" loading="lazy"><figcaption>{label}</figcaption></figure>'
-                )
+                alt = inline(value.get("alt") or "") or caption
+                image = picture(value["image"], alt, "../" + prefix)
+                parts.append(f"<figure>{image}<figcaption>{label}</figcaption></figure>")
             elif label:
                 parts.append(f'<p class="jc-caption">图片说明：{label}</p>')
     return "\n\n".join(parts)

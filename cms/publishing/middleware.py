@@ -42,10 +42,12 @@ SITE_HEADERS = {
 
 
 # Addresses of the CMS itself; everything else belongs to the public site.
-CMS_PREFIXES = ("/admin/", "/documents/", "/api/v3/", "/static/", "/media/")
+CMS_PREFIXES = ("/admin/", "/documents/", "/api/v3/", "/static/", "/uploads/")
 # Names that change whenever their content does: Material's hashed assets (bundle.a5f9d56c.min.js), ours
 # (assets/v/site.3fa2b1c9d0.css), images named by their SHA-1, search bundles named by their content.
-FINGERPRINTED = re.compile(r"\.[0-9a-f]{8,}\.[a-z0-9.]+$|/[0-9a-f]{40}\.[a-z]+$|/search-index/[bd]-[0-9a-f]{12}/")
+FINGERPRINTED = re.compile(
+    r"\.[0-9a-f]{8,}\.[a-z0-9.]+$|/[0-9a-f]{40}(?:-w\d+)?\.[a-z]+$|/search-index/[bd]-[0-9a-f]{12}/"
+)
 REVALIDATED = (".html", ".json", ".xml", ".txt", "/")
 GONE_MARKER = "<!--jc-gone-->"
 GONE_NOTICE = '<p class="jc-gone" role="status"><strong>这个页面已经撤下，不再公开。</strong>它曾在本站发布；请从下面的链接查找现行内容。</p>'

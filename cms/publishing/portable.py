@@ -143,12 +143,12 @@ def copy_images(images, folder):
     return changed
 
 
-def sync_files(files, folder, top):
+def sync_files(files, folder, top, keep=()):
     """Copy ``files`` ({"<top>/<name>": Document or Image}) under folder and remove what else ``top`` holds
-    (a file no public content uses any more leaves); return how many changed."""
+    but ``keep`` (a file no public content uses any more leaves); return how many changed."""
     changed = copy_images(files, folder)
     for stale in (Path(folder) / top).glob("*"):
-        if stale.is_file() and f"{top}/{stale.name}" not in files:
+        if stale.is_file() and f"{top}/{stale.name}" not in files and f"{top}/{stale.name}" not in keep:
             stale.unlink()
             changed += 1
     return changed
@@ -158,6 +158,7 @@ def sync_files(files, folder, top):
 
 _FIGURE = re.compile(r'^!\[((?:[^\]\\]|\\.)*)\]\(([^)"\s]*)(?: "((?:[^"\\]|\\.)*)")?\)$')
 _QUOTE_BY = "> —— "
+_ALT = "替代文字："  # a figure's second line: what the picture shows, for those who cannot see it
 
 
 def _unescape(text):
@@ -203,7 +204,8 @@ def blocks_to_markdown(blocks):
             credit = " ".join((value.get("credit") or "").split())
             if credit:
                 chunk += ' "' + _escape(credit, '"') + '"'
-            chunks.append(chunk + ")")
+            alt = " ".join((value.get("alt") or "").split())
+            chunks.append(chunk + ")" + (f"\n{_ALT}{alt}" if alt else ""))
         else:  # pragma: no cover - guarded by the block definition
             raise ValueError(kind)
     return "\n\n".join(chunks)
@@ -223,6 +225,7 @@ def markdown_to_blocks(text, path):
             quote = "\n".join(_unescape_first(line[1:].lstrip()) for line in lines)
             blocks.append({"type": "quote", "value": {"text": quote, "attribution": attribution}})
         elif chunk.startswith("!["):
+            chunk, _, alt = chunk.partition("\n" + _ALT)
             match = _FIGURE.match(chunk)
             if not match:
                 raise ContentError(path, f'图片行格式不对：{chunk[:40]}，应为 ![说明](media/文件名 "供图")')
@@ -233,6 +236,7 @@ def markdown_to_blocks(text, path):
                         "caption": _unescape(match.group(1)),
                         "image": match.group(2),
                         "credit": _unescape(match.group(3) or ""),
+                        "alt": " ".join(alt.split()),
                     },
                 }
             )

@@ -18,6 +18,7 @@ from .files import UnsafePath, check_relative, write_if_changed
 from .markdown import front_matter, page_slug, theme_slug
 from .portable import dump_yaml, sync_files
 from .problems import failure_reason, item_label
+from .renditions import write as write_renditions
 
 SECTION_LATEST = 50
 REGION_FULL_LIST = 100
@@ -349,6 +350,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
                 stale.unlink()
                 changed += 1
     # Images and annexes no public content uses any more leave site_src, and so the site.
-    changed += sync_files(snap.images, out_dir, "media")
+    made, renditions = write_renditions(snap.images, out_dir)
+    changed += made + sync_files(snap.images, out_dir, "media", keep=renditions)
     changed += sync_files(snap.documents, out_dir, "annexes")
     return changed

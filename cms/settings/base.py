@@ -136,7 +136,8 @@ COMPRESSED_ASSET_CACHE = Path(os.environ.get("JICENG_ASSET_CACHE", BASE_DIR / ".
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-MEDIA_URL = "/media/"
+# The CMS's own uploads (editors only, cms/api/access.py); /media/ is the public site's pictures.
+MEDIA_URL = "/uploads/"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -366,7 +366,7 @@ def test_images_endpoint_lists_only_images_of_published_content(client, tmp_path
     with path.open("rb") as fh:
         image = get_image_model().objects.create(title="draft-only.png", file=ImageFile(fh, name="draft-only.png"))
     draft = CaseStudyPage.objects.get(slug="laiwu-one-artery-four-links")
-    draft.body = [("figure", {"image": image, "caption": "只在草稿里", "credit": ""})]
+    draft.body = [("figure", {"image": image, "caption": "只在草稿里", "credit": "", "alt": "草稿里的图"})]
     draft.save_revision()
     assert get(client, "/api/v3/content/images/")[1] == []
     draft.get_latest_revision().publish()

@@ -32,7 +32,10 @@ def test_restoring_a_dump_into_an_empty_database_rebuilds_the_same_site(site_dir
     with photo.open("rb") as fh:
         image = get_image_model().objects.create(title="jinsong-door.png", file=ImageFile(fh, name="jinsong-door.png"))
     case = CaseStudyPage.objects.get(slug="yingze-jinsong-community")
-    figure = {"type": "figure", "value": {"image": image.pk, "caption": "社区门口", "credit": "本报通讯员摄"}}
+    figure = {
+        "type": "figure",
+        "value": {"image": image.pk, "caption": "社区门口", "credit": "本报通讯员摄", "alt": "红色的社区大门"},
+    }
     case.body = StreamValue(case.body.stream_block, [figure, *case.body.raw_data], is_lazy=True)
     case.save_revision().publish()
 
@@ -109,7 +112,15 @@ def test_the_hostile_corpus_restores_byte_for_byte(site_dirs, settings, tmp_path
                 ("heading", line(n)[:120]),
                 ("paragraph", paragraph(n)),
                 ("quote", {"text": paragraph(n + 1), "attribution": line(n)[:100]}),
-                ("figure", {"image": image if n == 0 else None, "caption": line(n)[:300], "credit": line(n + 2)[:100]}),
+                (
+                    "figure",
+                    {
+                        "image": image if n == 0 else None,
+                        "caption": line(n)[:300],
+                        "credit": line(n + 2)[:100],
+                        "alt": line(n + 3)[:250],
+                    },
+                ),
             ]
         case.body = blocks[:300]
         CaseStudyIndexPage.objects.get().add_child(instance=case)

@@ -137,8 +137,16 @@ def test_body_markdown_round_trips_every_block_kind_and_escapes_markers():
         {"type": "paragraph", "value": "> 也不是引用"},
         {"type": "paragraph", "value": "\\反斜杠开头"},
         {"type": "quote", "value": {"text": "第一行\n第二行", "attribution": "某书记"}},
-        {"type": "figure", "value": {"caption": "带]括号的说明", "image": "media/a.jpg", "credit": '某"单位"供图'}},
-        {"type": "figure", "value": {"caption": "只有说明", "image": "", "credit": ""}},
+        {
+            "type": "figure",
+            "value": {
+                "caption": "带]括号的说明",
+                "image": "media/a.jpg",
+                "credit": '某"单位"供图',
+                "alt": "两位居民 在门口",
+            },
+        },
+        {"type": "figure", "value": {"caption": "只有说明", "image": "", "credit": "", "alt": ""}},
     ]
     text = blocks_to_markdown(blocks)
     assert markdown_to_blocks(text, "x.md") == blocks

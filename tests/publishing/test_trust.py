@@ -208,7 +208,7 @@ def test_an_image_titled_like_a_path_is_written_under_its_digest_only(site_dirs,
     page = CaseStudyPage.objects.get(slug="hefei-red-property")
     page.body = StreamValue(
         page.body.stream_block,
-        [{"type": "figure", "value": {"image": image.pk, "caption": "图", "credit": ""}}],
+        [{"type": "figure", "value": {"image": image.pk, "caption": "图", "credit": "", "alt": "一块蓝色"}}],
         is_lazy=True,
     )
     page.save_revision().publish()
@@ -238,7 +238,7 @@ def hidden():
     document = get_document_model().objects.create(
         title=f"{SECRET}文件", file=ContentFile(b"%PDF-1.4 secret", "secret.pdf")
     )
-    draft.body = [("figure", {"image": image, "caption": SECRET, "credit": ""})]
+    draft.body = [("figure", {"image": image, "caption": SECRET, "credit": "", "alt": "图"})]
     draft.save_revision()
     Redirect.objects.create(old_path="/cases/old-secret", redirect_page=draft)
     old = DutyListPage(
@@ -428,7 +428,7 @@ def test_an_image_no_public_page_uses_any_more_leaves_the_site(site_dirs):
     PILImage.new("RGB", (6, 4), "green").save(data, "PNG")
     image = get_image_model().objects.create(title="用过的图", file=ImageFile(data, name="used.png"))
     page = CaseStudyPage.objects.get(slug="hefei-red-property")
-    figure = {"type": "figure", "value": {"image": image.pk, "caption": "图", "credit": ""}}
+    figure = {"type": "figure", "value": {"image": image.pk, "caption": "图", "credit": "", "alt": "一块蓝色"}}
     page.body = StreamValue(page.body.stream_block, [figure], is_lazy=True)
     page.save_revision().publish()
     build_site()
