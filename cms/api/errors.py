@@ -7,6 +7,7 @@ already Chinese (our gate and Django's own messages under zh-hans).
 """
 
 import logging
+import re
 
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -106,6 +107,9 @@ def chinese_error(error, in_request=True):
     """One error dict (pydantic's or Wagtail's form error) with a Chinese ``msg`` naming its place."""
     code = str(error.get("type") or "")
     message = str(error.get("msg") or "")
+    surrogate = re.search(r"character '\\u(d[89a-f][0-9a-f]{2})'", message)
+    if code == "unicode_encode_error" and surrogate:  # a lone surrogate a parser met before the gate did
+        message = f"含有无效字符 U+{surrogate.group(1).upper()}（控制字符或无效编码），请删除后重试。"
     if not _is_chinese(message):
         message = MESSAGES.get(code, "取值无效")
         context = error.get("ctx") or {}

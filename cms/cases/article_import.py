@@ -8,6 +8,7 @@ them) become caption placeholders, not body text. Nothing here writes to the dat
 """
 
 import datetime
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -551,7 +552,10 @@ def fit_blocks(blocks):
         if kind in limits:
             limit = limits[kind]
             chunks = [value[i : i + limit] for i in range(0, len(value), limit)] if kind == "paragraph" else [value]
-            out += [{"type": kind, "value": chunk[:limit]} for chunk in chunks if chunk.strip()]
+            chunks = [chunk[:limit] for chunk in chunks if chunk.strip()]
+            if kind == "paragraph":  # rich text: the text as one paragraph, its characters escaped
+                chunks = ["<p>" + html.escape(chunk, quote=False) + "</p>" for chunk in chunks]
+            out += [{"type": kind, "value": chunk} for chunk in chunks]
         elif kind == "figure":
             value = dict(value, caption=(value.get("caption") or "")[:300], credit=(value.get("credit") or "")[:100])
             out.append({"type": kind, "value": value})

@@ -207,7 +207,7 @@ class CaseKind(ContentKind):
                     line += f"（由 {fmt_number(f['before'])} 变为 {fmt_number(f['value'])}）"
                 out.append(line)
             out.append("")
-        body = render_blocks(entry["blocks"])
+        body = render_blocks(entry["blocks"], site=site)
         if body:
             out += ["## 做法详情", "", body, ""]
         if meta.get("policy_documents"):

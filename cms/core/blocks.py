@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+# What a paragraph may hold: bold, italic, links to pages, documents and outside addresses, and lists. Text
+# pasted from WPS or Word keeps these and loses the rest (Draftail keeps only enabled features).
+RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
+
 
 class FigureBlock(blocks.StructBlock):
     """A photo with its caption; the photo may be missing when only the caption survived."""
@@ -38,10 +42,16 @@ class QuoteBlock(blocks.StructBlock):
 
 
 class BaseStreamBlock(blocks.StreamBlock):
-    """Body of a page: headings, plain paragraphs, photos and quotes."""
+    """Body of a page: headings, paragraphs (rich text), photos and quotes."""
 
     heading = blocks.CharBlock(max_length=120, label=_("小标题"), icon="title")
-    paragraph = blocks.TextBlock(max_length=5000, label=_("段落"), icon="pilcrow")
+    # Rich text with a small allowlist (cms/publishing/richtext.py reads and writes nothing else).
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES,
+        max_length=5000,
+        label=_("段落"),
+        icon="pilcrow",
+    )
     figure = FigureBlock()
     quote = QuoteBlock()
 

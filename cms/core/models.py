@@ -6,10 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.blocks.stream_block import StreamValue
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from . import richtext
 from .access import tester_for, workflow_for
 from .forms import SitePageForm
 from .kinds import for_model
@@ -313,6 +315,28 @@ class SiteItemPage(SitePage):
         entry = kind.serialize(self, {})
         entry["meta"][KEPT_KEY] = KeptPersonalData.kept(self.pk)
         return entry_findings(entry)
+
+    def full_clean(self, *args, **kwargs):
+        # Rich text written by any way in (the v3 API takes HTML) keeps only what the paragraph allows.
+        self.normalize_rich_text()
+        return super().full_clean(*args, **kwargs)
+
+    def normalize_rich_text(self):
+        body = getattr(self, "body", None)
+        raw = getattr(body, "raw_data", None)
+        if raw is None:
+            return
+        blocks, changed = [], False
+        for block in raw:
+            block = dict(block)
+            if block.get("type") == "paragraph":
+                source = getattr(block.get("value"), "source", block.get("value")) or ""
+                tidy = richtext.to_html(richtext.from_html(source))
+                changed = changed or tidy != source
+                block["value"] = tidy
+            blocks.append(block)
+        if changed:
+            self.body = StreamValue(body.stream_block, blocks, is_lazy=True)
 
     def publishing_problems(self):
         """[(field, message)] of what must change before this version goes live: a picture in the body without

@@ -109,6 +109,19 @@ def stream_errors(block, value, where):
         data = value if isinstance(value, dict) else {}
         for name, child_block in block.child_blocks.items():
             errors += stream_errors(child_block, data.get(name), f"{where}的“{_label(child_block)}”")
+    elif isinstance(block, blocks.RichTextBlock):
+        # Stored HTML: its characters are checked, its length is that of the text a reader sees.
+        from .richtext import from_html, plain_runs
+
+        source = getattr(value, "source", value)
+        text = "\n".join(
+            plain_runs(item) for kind, content in from_html(source) for item in ([content] if kind == "p" else content)
+        )
+        if not text.strip() and block.required:
+            errors.append(f"{where}：必须填写。")
+        errors += [f"{where}：{problem}" for problem in text_errors(source)]
+        if block.max_length is not None and len(text) > block.max_length:
+            errors.append(f"{where}：不能超过 {block.max_length} 个字（现有 {len(text)} 个）。")
     elif isinstance(block, blocks.FieldBlock) and not isinstance(block, blocks.ChooserBlock):
         field = block.field
         if value in (None, "") and block.required:

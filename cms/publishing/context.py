@@ -1,6 +1,6 @@
 """What every page of a build may look up: places, where each item is listed, links, QR codes."""
 
-from cms.core import periods
+from cms.core import periods, richtext
 from cms.core.kinds import kinds
 
 from .escape import inline
@@ -30,6 +30,27 @@ class SiteContext:
         for kind in kinds():
             kind.prepare(self)
         self._region_pages = None
+        self._by_id = None
+
+    def page_by_id(self, uuid):
+        """(kind folder, slug) of the public item with this permanent id, or None (a rich text link)."""
+        uuid = str(uuid).removeprefix(richtext.PAGE_PREFIX)
+        if self._by_id is None:
+            self._by_id = {}
+            for kind in kinds():
+                for entry in self.snap.entries.get(kind.folder, []):
+                    if entry["meta"].get("id"):
+                        self._by_id[str(entry["meta"]["id"])] = (kind.folder, entry["meta"]["slug"])
+        return self._by_id.get(str(uuid))
+
+    def links_key(self, entry):
+        """Where an entry's links to other pages lead now (part of its page's render key): a linked page
+        renamed or taken down re-renders the pages linking to it."""
+        found = []
+        for block in entry.get("blocks", ()):
+            if block["type"] == "paragraph" and "](id:" in block["value"]:
+                found += [(ref, self.page_by_id(ref)) for kind, ref in richtext.links(block["value"]) if kind == "page"]
+        return tuple(found)
 
     def entries(self, kind):
         return self.snap.entries.get(kind.folder, [])

@@ -38,6 +38,18 @@ def inline(text):
     return escaped
 
 
+def inline_run(text, start=False):
+    """A piece of a line of inert Markdown (between bold or link marks): whitespace folded but kept at its
+    ends; at the ``start`` of a line, also kept from starting a list."""
+    escaped = re.sub(r"\s+", " ", clean(text)).translate(_ENCODE)
+    if start:
+        escaped = escaped.lstrip()
+        escaped = re.sub(r"^(\d+)\.", r"\1&#46;", escaped)
+        if escaped[:1] in ("-", "+"):
+            escaped = f"&#{ord(escaped[0])};" + escaped[1:]
+    return escaped
+
+
 def block(text):
     """A paragraph of inert Markdown: lines kept as line breaks, each line escaped."""
     lines = [inline(line) for line in clean(text).splitlines() if line.strip()]

@@ -15,7 +15,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
-from cms.core import periods
+from cms.core import periods, richtext
 from cms.core.annexes import ALLOWED as ANNEX_TYPES
 from cms.core.kinds import kinds
 from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
@@ -188,7 +188,9 @@ def body_blocks(stream, images):
     blocks = []
     for raw in stream.raw_data:
         value = raw["value"]
-        if raw["type"] in ("heading", "paragraph"):
+        if raw["type"] == "paragraph":
+            value = paragraph_markdown(getattr(value, "source", value), images)
+        elif raw["type"] == "heading":
             value = value if isinstance(value, str) else ""
         elif not isinstance(value, dict):
             continue
@@ -204,6 +206,27 @@ def body_blocks(stream, images):
             value = {"text": value.get("text", ""), "attribution": value.get("attribution") or ""}
         blocks.append({"type": raw["type"], "value": value})
     return canonical_blocks(blocks)
+
+
+def paragraph_markdown(source, files):
+    """A rich text paragraph (Wagtail's stored HTML) as portable Markdown: a page is linked by its permanent
+    id (the site resolves it, so the link follows slug changes and leads nowhere once the page is not
+    public), a document by its file (recorded in ``files``, which the export copies)."""
+    from wagtail.documents import get_document_model
+
+    def page_ref(pk):
+        key = Page.objects.filter(pk=pk).values_list("translation_key", flat=True).first()
+        return f"{richtext.PAGE_PREFIX}{key}" if key else None
+
+    def doc_ref(pk):
+        document = get_document_model().objects.filter(pk=pk).first()
+        if document is None:
+            return None
+        key = document_key(document)
+        files[key] = document
+        return key
+
+    return richtext.to_portable(richtext.from_html(source if isinstance(source, str) else ""), page_ref, doc_ref)
 
 
 def disclosure(page):

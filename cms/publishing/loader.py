@@ -24,6 +24,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from cms.core import richtext
 from cms.core.annexes import annex_problem, clean_name
 from cms.core.kinds import by_folder, kinds
 from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
@@ -102,6 +103,7 @@ class Loader:
         self.regions = {}
         self.images = {}
         self.documents = {}
+        self.unresolved = False
 
     @property
     def changed(self):
@@ -125,9 +127,17 @@ class Loader:
             sections = self.load_site(snap.site)
             total = sum(len(entries) for entries in snap.entries.values())
             # In the kinds' order: a kind naming others comes after them.
+            later = []
             for done, (kind, entry) in enumerate(snap.all(), start=1):
+                self.unresolved = False
                 self.load_page(kind, entry, sections[kind.folder])
+                if self.unresolved:  # links to a page further on in the folder
+                    later.append((kind, entry))
                 self.say(f"[{done}/{total}] {entry['path'].relative_to(self.folder)}")
+            counts = dict(self.stats)
+            for kind, entry in later:
+                self.load_page(kind, entry, sections[kind.folder])
+            self.stats = counts
             for kind, entry in snap.all():
                 kind.after_load(self, entry)
             self.load_redirects(snap.redirects)
@@ -319,9 +329,40 @@ class Loader:
             value = block["value"]
             if block["type"] == "figure":
                 value = dict(value, image=self.image(value.get("image"), path))
+            elif block["type"] == "paragraph":
+                value = self.rich_text(value, path)
             raw.append({"type": block["type"], "value": value})
         stream_block = page._meta.get_field(field_name).stream_block
         setattr(page, field_name, StreamValue(stream_block, raw, is_lazy=True))
+
+    def rich_text(self, text, path):
+        """Wagtail's stored HTML of a portable paragraph: a page named by its id (``id:<uuid>``) or its file
+        (``cases/<slug>.md``) and a document by its file (``annexes/<name>``) become Wagtail's links. A page
+        not loaded yet is linked on the second pass (``self.unresolved``)."""
+
+        def target(kind, ref):
+            if kind == "doc":
+                return ("doc", self.document(ref, path))
+            if kind == "page":
+                found = self.page_pk(ref)
+                if found is None:
+                    self.unresolved = True
+                    return None
+                return ("page", found)
+            return (kind, ref)
+
+        return richtext.to_html(richtext.map_links(richtext.from_portable(text), target))
+
+    def page_pk(self, ref):
+        if str(ref).endswith(".md"):
+            folder, _, name = str(ref).partition("/")
+            kind = by_folder(folder)
+            return kind.model.objects.filter(slug=name[:-3]).values_list("pk", flat=True).first() if kind else None
+        try:
+            key = uuid.UUID(str(ref).removeprefix(richtext.PAGE_PREFIX))
+        except ValueError:
+            return None
+        return Page.objects.filter(translation_key=key).values_list("pk", flat=True).first()
 
     def image(self, ref, path):
         """The pk of the image a content file names (``media/<file>``), adding it when new.

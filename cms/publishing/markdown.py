@@ -13,9 +13,9 @@ import yaml
 
 from django.utils.text import slugify
 
-from cms.core import periods
+from cms.core import periods, richtext
 
-from .escape import block, clean, inline
+from .escape import block, clean, inline, inline_run
 from .renditions import picture
 
 MAX_THEME_SLUG_BYTES = 90
@@ -90,15 +90,53 @@ def first_image(entry):
     return None
 
 
-def render_blocks(blocks, prefix="../"):
-    """Body blocks (heading, paragraph, quote, figure) as inert Markdown."""
+def rich_paragraph(text, resolve):
+    """Inert site Markdown of a portable paragraph. ``resolve(kind, ref)`` gives the href of a page or
+    document link (relative to the page) or None; outside addresses must be http(s) or mailto."""
+
+    def runs_md(runs, first=False):
+        out = []
+        for n, run in enumerate(runs):
+            if run[0] == "text":
+                out.append(inline_run(run[1], start=first and n == 0))
+            elif run[0] in ("b", "i"):
+                mark = "**" if run[0] == "b" else "*"
+                out.append(f"{mark}{runs_md(run[1])}{mark}")
+            else:
+                kind, ref = run[1]
+                href = resolve(kind, ref) if kind in ("page", "doc") else ref if richtext.safe_href(ref) else None
+                inner = runs_md(run[2])
+                out.append(f"[{inner}]({richtext.href(href)})" if href else inner)
+        return "".join(out)
+
+    parts = []
+    for kind, content in richtext.from_portable(text):
+        if kind == "p":
+            parts.append(runs_md(content, first=True))
+        else:
+            marker = "- " if kind == "ul" else "1. "
+            # An empty comment ends the list: Python-Markdown would run a following list into it.
+            parts.append("\n".join(marker + runs_md(item, first=True) for item in content) + "\n\n<!-- -->")
+    return "\n\n".join(parts)
+
+
+def render_blocks(blocks, prefix="../", site=None):
+    """Body blocks (heading, paragraph, quote, figure) as inert Markdown. A paragraph's links go to public
+    pages of ``site`` and the documents it carries (relative to the page by ``prefix``), or outside."""
+
+    def resolve(kind, ref):
+        if kind == "doc":
+            return prefix + ref
+        found = site.page_by_id(ref) if site is not None else None
+        return f"{prefix}{found[0]}/{page_slug(found[1])}.md" if found else None
+
     parts = []
     for b in blocks:
         kind, value = b["type"], b["value"]
         if kind == "heading":
             parts.append("### " + inline(value))
         elif kind == "paragraph":
-            parts.append(block(value))
+            parts.append(rich_paragraph(value, resolve))
         elif kind == "quote":
             text = "> " + block(value["text"]).replace("\n", "\n> ")
             if value.get("attribution"):
@@ -123,8 +161,10 @@ def blocks_text(blocks):
     parts = []
     for b in blocks:
         value = b["value"]
-        if b["type"] in ("heading", "paragraph"):
+        if b["type"] == "heading":
             parts.append(value)
+        elif b["type"] == "paragraph":
+            parts.append(richtext.plain(value))
         elif b["type"] == "quote":
             parts += [value.get("text", ""), value.get("attribution", "")]
         elif b["type"] == "figure":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from cms.core import richtext
 from cms.core.kinds import kinds
 from cms.core.validation import unusable_character
 
@@ -186,10 +187,10 @@ def blocks_to_markdown(blocks):
         if kind == "heading":
             chunks.append("## " + " ".join(value.split()))
         elif kind == "paragraph":
-            text = re.sub(r"\n\s*\n+", "\n", value.strip())
-            if text[:1] in {"#", ">", "!", "\\"}:
-                text = "\\" + text
-            chunks.append(text)
+            # Portable Markdown already (cms/publishing/richtext.py), written as that module writes it.
+            text = richtext.canonical(value)
+            if text:
+                chunks.append(text)
         elif kind == "quote":
             lines = [line.lstrip() for line in value["text"].strip().splitlines() if line.strip()]
             # A line that would read as the attribution (or starts with a backslash) keeps a backslash.
@@ -243,9 +244,7 @@ def markdown_to_blocks(text, path):
         elif chunk.startswith("#"):
             raise ContentError(path, f"只支持二级小标题（## ），这一段不符合：{chunk[:40]}")
         else:
-            if chunk.startswith("\\"):
-                chunk = chunk[1:]
-            blocks.append({"type": "paragraph", "value": chunk})
+            blocks.append({"type": "paragraph", "value": richtext.canonical(chunk)})
     return blocks
 
 

@@ -295,7 +295,12 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         rel = f"{kind.folder}/{entry['meta']['slug']}.md"
         try:
             check_relative(rel)
-            key = (snap.digest(kind, entry), kind.context(site, entry), kind.period_label(site, entry))
+            key = (
+                snap.digest(kind, entry),
+                kind.context(site, entry),
+                kind.period_label(site, entry),
+                site.links_key(entry),
+            )
             text, hit = pages_memo.get(rel, key, lambda kind=kind, entry=entry: kind.render(site, entry))
         except Exception as exc:  # one item's content must not stop the others
             held.add(rel)

@@ -151,7 +151,7 @@ class NoticeKind(ContentKind):
                 for p in meta["photos"]
             ]
             out += [render_blocks(blocks), ""]
-        body = render_blocks(entry["blocks"])
+        body = render_blocks(entry["blocks"], site=site)
         if body:
             out += ["## 公示内容", "", body, ""]
         out += annex_section(meta.get("annexes", []))

@@ -167,7 +167,7 @@ def test_the_editor_cannot_publish_an_imported_summary_until_it_is_rewritten(cli
     client.force_login(get_user_model().objects.create_superuser("rewriter", "r@example.invalid", "pw"))
     call_command("import_article", str(ARTICLES / "multi_case.txt"))
     page = CaseStudyPage.objects.get(title="山西省长治市上党区：三张清单让社区回归服务本位")
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
     def form(summary):
         return nested_form_data(
@@ -177,7 +177,7 @@ def test_the_editor_cannot_publish_an_imported_summary_until_it_is_rewritten(cli
                 "region": page.region_id,
                 "summary": summary,
                 "source_publisher": page.source_publisher,
-                "body": streamfield([("paragraph", "社区把证明事项减到十一项。")]),
+                "body": streamfield([("paragraph", rich_text("<p>社区把证明事项减到十一项。</p>"))]),
                 "practices": inline_formset([]),
                 "key_figures": inline_formset([]),
                 "policy_documents": inline_formset([]),

@@ -7,7 +7,7 @@ import pytest
 
 from django.urls import reverse
 
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
 from cms.core.models import Region
@@ -22,7 +22,7 @@ def case_form(title, slug="", **extra):
         "region": Region.objects.get(slug="hefei").pk,
         "summary": "居民在楼道里商量公共事务。",
         "source_publisher": "本报",
-        "body": streamfield([("paragraph", "每月碰头一次。")]),
+        "body": streamfield([("paragraph", rich_text("<p>每月碰头一次。</p>"))]),
         "practices": inline_formset([]),
         "key_figures": inline_formset([]),
         "policy_documents": inline_formset([]),

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
 from cms.organisations.models import Membership, Organisation
@@ -83,7 +83,7 @@ def test_an_editor_creates_only_inside_their_place(places):
             "practices": inline_formset([]),
             "key_figures": inline_formset([]),
             "policy_documents": inline_formset([]),
-            "body": streamfield([("paragraph", "正文")]),
+            "body": streamfield([("paragraph", rich_text("<p>正文</p>"))]),
             "comments": inline_formset([]),
         }
     )

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
 from cms.core.models import Region
@@ -48,7 +48,7 @@ def case_form(slug, title):
         "key_figures": inline_formset(
             [{"label": "议事会", "value": "12", "unit": "场", "before": "", "approximate": ""}]
         ),
-        "body": streamfield([("heading", "做法"), ("paragraph", "后台录入的正文段落。")]),
+        "body": streamfield([("heading", "做法"), ("paragraph", rich_text("<p>后台录入的正文段落。</p>"))]),
         "source_publisher": "测试日报",
         "source_date": "2024-01-02",
         "source_edition": "第3版",
@@ -121,7 +121,7 @@ def test_editor_publishes_each_kind_and_the_build_shows_it(editor, site_dirs):
             "retained_signs": inline_formset([]),
             "photos": inline_formset([]),
             "annexes": inline_formset([]),
-            "body": streamfield([("paragraph", "回头看未发现反弹。")]),
+            "body": streamfield([("paragraph", rich_text("<p>回头看未发现反弹。</p>"))]),
             **DISCLOSURE_BLANK,
         },
     )

@@ -73,7 +73,7 @@ def small_site():
         key_figures=[CaseKeyFigureFactory.build(label="小区党支部", value=12, unit="个", before=3)],
         body=[
             ("heading", "做法"),
-            ("paragraph", "把党支部建在小区。\n网格员每周走访。"),
+            ("paragraph", "<p>把党支部建在小区。</p><p>网格员每周走访。</p>"),
             ("quote", {"text": "居民说好。", "attribution": "一位居民"}),
         ],
     )

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.cases.models import CaseStudyPage
 from cms.lists.models import DutyListPage
@@ -51,7 +51,7 @@ def test_the_admin_preview_view_uses_the_site_renderer(client, site_dirs):
             "themes": "物业",
             "practices": inline_formset([]),
             "key_figures": inline_formset([]),
-            "body": streamfield([("paragraph", "预览正文")]),
+            "body": streamfield([("paragraph", rich_text("<p>预览正文</p>"))]),
             "source_publisher": page.source_publisher,
             "source_date": "",
             "source_edition": "",
