@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import object_store
 from .cache import BuildCache
 from .export import export_snapshot
 from .render import render_site, site_context
@@ -30,6 +31,8 @@ class BuildResult:
     timings: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)  # [{"item", "reason"}]: items left as they were, and why
     day: object = None  # the day the site shows (display periods are read against it)
+    store: dict = field(default_factory=dict)  # what the object store sync did: uploaded, deleted, kept
+    store_error: str = ""
 
 
 def build_site(progress=None, force_full=False, cache=None):
@@ -78,6 +81,13 @@ def build_site(progress=None, force_full=False, cache=None):
         raise BuildError(f"MkDocs 构建失败：\n{exc}") from exc
     except Exception as exc:
         raise BuildError(f"构建失败：{type(exc).__name__}: {exc}") from exc
+    if object_store.configured():
+        started = time.perf_counter()
+        try:
+            result.store = object_store.publish(settings.SITE_OUTPUT_DIR, report.generation, say)
+        except object_store.StoreError as exc:
+            result.store_error = str(exc)
+        report.timings["object_store"] = time.perf_counter() - started
     started = time.perf_counter()
     cache.settle()
     report.timings["gc"] = time.perf_counter() - started
@@ -90,6 +100,8 @@ def build_site(progress=None, force_full=False, cache=None):
         for uri, reason in report.failed
     ]
     say(f"完成：{'全量' if report.full else '增量'}构建，重建 {result.rendered} 页，删除 {result.removed} 页。")
+    if result.store_error:
+        result.problems.append({"item": "对象存储（S3）", "reason": result.store_error})
     for problem in result.problems:
         say(f"未能更新：{problem['item']}：{problem['reason']}")
     return result

@@ -9,6 +9,7 @@ is claimed by compare-and-set, so two workers never run the same one.
 import contextlib
 import fcntl
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from . import object_store
 from .build import build_site
 from .cache import BuildCache
 from .models import SiteBuild
@@ -158,6 +160,19 @@ def run_site_build(build_id):
     """Task: bring the public site up to date for a queued SiteBuild."""
     build = run_build(build_id)
     return build.status if build else "skipped"
+
+
+def retry_store_sync():
+    """The scheduler's tick: when the last sync to the object store failed, try again with the live site
+    (under the build lock, so a build and a retry never write at once). Returns what it did, or None when
+    nothing was pending. Raises object_store.StoreError when the store still fails."""
+    if not object_store.configured() or not object_store.read_state().get("error"):
+        return None
+    with build_lock():
+        output = Path(settings.SITE_OUTPUT_DIR)
+        if not output.exists():
+            return None
+        return object_store.publish(output, generation=os.path.basename(os.path.realpath(output)))
 
 
 def request_period_builds():

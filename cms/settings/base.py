@@ -169,6 +169,20 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 HANDWRITTEN_PAGES_DIR = BASE_DIR / "site_src"
 PUBLIC_SITE_URL = os.environ.get("JICENG_PUBLIC_URL", "http://127.0.0.1:8000/")
 # Page rendering of a full build is split over this many forked processes.
+# Every build also goes to an S3-compatible bucket when these are set (cms/publishing/object_store.py).
+SITE_OBJECT_STORE = (
+    {
+        "endpoint_url": os.environ["JICENG_S3_ENDPOINT"],
+        "bucket": os.environ.get("JICENG_S3_BUCKET", "jiceng-site"),
+        "access_key": os.environ.get("JICENG_S3_ACCESS_KEY", ""),
+        "secret_key": os.environ.get("JICENG_S3_SECRET_KEY", ""),
+        "prefix": os.environ.get("JICENG_S3_PREFIX", ""),
+        "grace_seconds": float(os.environ.get("JICENG_S3_GRACE_SECONDS", "3600")),
+        "purge": os.environ.get("JICENG_CDN_PURGE", ""),
+    }
+    if os.environ.get("JICENG_S3_ENDPOINT")
+    else None
+)
 SITE_BUILD_WORKERS = int(os.environ.get("JICENG_BUILD_WORKERS", "2"))
 
 # Background work (site builds, Wagtail's own tasks) goes through a database-backed queue; `make run`

@@ -16,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="只执行一次")
 
     def handle(self, interval, once, **options):
-        from cms.publishing.tasks import recover_interrupted_builds, request_period_builds
+        from cms.publishing import object_store
+        from cms.publishing.tasks import recover_interrupted_builds, request_period_builds, retry_store_sync
 
         def tick():
             call_command("publish_scheduled", verbosity=0, stdout=self.stdout, stderr=self.stderr)
@@ -24,6 +25,11 @@ class Command(BaseCommand):
                 self.stdout.write("公示期开始或结束：已排队构建网站。")
             for build in recover_interrupted_builds():
                 self.stdout.write(f"构建 #{build.pk} 被中断，已重新排队。")
+            try:
+                if retry_store_sync() is not None:
+                    self.stdout.write("对象存储：上次未完成的同步已补上。")
+            except object_store.StoreError as exc:
+                self.stderr.write(str(exc))
 
         def failed(exc, wait):
             self.stderr.write(f"数据库不可用（{type(exc).__name__}），{wait:.0f} 秒后重试…")
