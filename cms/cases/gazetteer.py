@@ -45,8 +45,9 @@ def simplified(text):
     return _simplify()(text)
 
 
-# Counties whose whole name is an everyday word (阳泉's 城区 and 郊区): never a suggestion on their own.
-_WORDS = {"城区", "郊区", "矿区", "新区", "市辖区"}
+# Counties whose whole name is an everyday word (阳泉's 城区 and 郊区, 洛阳's 老城区): never a suggestion on
+# their own (an article about them names their city too).
+_WORDS = {"城区", "郊区", "矿区", "新区", "市辖区", "老城区", "新城区", "城中区", "市中区", "城关区", "开发区"}
 
 
 @cache

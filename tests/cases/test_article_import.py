@@ -282,3 +282,30 @@ def test_the_admin_importer_previews_then_creates_drafts(client):
     assert (
         not page.live and page.source_date.isoformat() == "2022-05-16" and page.source_edition == "第21版（城市党建）"
     )
+
+
+def test_an_everyday_word_that_is_also_a_county_is_not_taken_for_a_place():
+    (case,) = parse("web_page.txt")  # “老城区” here is the old part of a town, not 洛阳's 老城区
+    region, _reason = suggest_region(case, list(Region.objects.all()))
+    assert region is None and case.new_places == []
+
+
+def test_the_admin_importer_adds_missing_places_only_when_the_editor_confirms(client):
+    import re
+
+    client.force_login(get_user_model().objects.create_superuser("places", "pl@example.invalid", "pw"))
+    url = reverse("jiceng_import_article")
+    text = (ARTICLES / "new_place.txt").read_text(encoding="utf-8")
+    html = client.post(url, {"text": text}).content.decode()
+    assert "在地区树中新建：浙江省 › 宁波市 › 海曙区" in html and 'name="make_places"' in html
+    payload = re.search(r'name="payload" value="([^"]+)"', html).group(1)
+    assert client.post(url, {"payload": payload, "confirm": "1"}).status_code == 302  # box left unticked
+    assert not Region.objects.filter(name="海曙区").exists()
+    unplaced = CaseStudyPage.objects.get(title__startswith="浙江省宁波市海曙区")
+    assert unplaced.summary.startswith("【待选地区】")  # nothing of its chain is in the tree
+    html = client.post(url, {"text": text}).content.decode()
+    assert "已经导入过（草稿" in html  # the second import warns
+    payload = re.search(r'name="payload" value="([^"]+)"', html).group(1)
+    assert client.post(url, {"payload": payload, "confirm": "1", "make_places": "1"}).status_code == 302
+    placed = CaseStudyPage.objects.filter(title__startswith="浙江省宁波市海曙区").order_by("-pk").first()
+    assert [r.name for r in placed.region.ancestry()] == ["浙江省", "宁波市", "海曙区"]
