@@ -103,8 +103,12 @@ def test_an_outage_keeps_the_last_good_site_and_the_sync_is_retried(seaweed, buc
     assert result.generation and "对象存储同步失败" in result.store_error
     assert {"item": "对象存储（S3）", "reason": result.store_error} in result.problems
     assert object_store.read_state()["error"]
-    assert "停电期间的修改" not in bucket.get("cases/hefei-red-property/index.html")[2].decode()
     seaweed.wait_writable(BUCKET)
+    deadline = time.monotonic() + 60  # and serves what it held before (its volumes load after it answers)
+    while bucket.get("cases/hefei-red-property/index.html")[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    status, _h, before = bucket.get("cases/hefei-red-property/index.html")
+    assert status == 200 and "停电期间的修改" not in before.decode()  # the last good page, still served
     retried = retry_store_sync()  # what the scheduler does on its next tick
     assert retried["uploaded"] > 0 and not object_store.read_state()["error"]
     assert "停电期间的修改" in bucket.get("cases/hefei-red-property/index.html")[2].decode()

@@ -111,7 +111,7 @@ class SeaweedServer:
             "bucket": bucket,
             "access_key": ACCESS_KEY,
             "secret_key": SECRET_KEY,
-            "attempts": 2,
+            "attempts": 4,
             "connect_timeout": 1,
             "read_timeout": 10,
             **extra,
