@@ -98,11 +98,13 @@ def find(text):
     return sorted(found, key=lambda f: f.start)
 
 
-def mask(text, keep=frozenset()):
-    """The text with every finding masked, but those whose digest is in ``keep`` (kept with a reason)."""
+def mask(text, keep=frozenset(), markdown=False):
+    """The text with every finding masked, but those whose digest is in ``keep`` (kept with a reason). In
+    ``markdown`` (a rich text paragraph's portable form) the mask's stars are escaped, never emphasis."""
     findings = [f for f in find(text) if f.digest not in keep]
     for finding in reversed(findings):
-        text = text[: finding.start] + finding.masked + text[finding.end :]
+        masked = finding.masked.replace("*", "\\*") if markdown else finding.masked
+        text = text[: finding.start] + masked + text[finding.end :]
     return text
 
 
@@ -148,7 +150,12 @@ def entry_findings(entry):
 
 def masked_entry(entry):
     """The entry with every finding masked but those kept with a reason (what may leave the CMS)."""
-    return mask_value(entry, kept_digests(entry), skip=NAME_KEYS | {KEPT_KEY})
+    keep = kept_digests(entry)
+    masked = mask_value(entry, keep, skip=NAME_KEYS | {KEPT_KEY})
+    for block, out in zip(entry.get("blocks") or [], masked.get("blocks") or [], strict=False):
+        if isinstance(block, dict) and block.get("type") == "paragraph" and isinstance(block.get("value"), str):
+            out["value"] = mask(block["value"], keep, markdown=True)
+    return masked
 
 
 def mask_value(value, keep=frozenset(), skip=frozenset()):

@@ -135,3 +135,13 @@ def test_a_backup_with_rich_text_restores_its_links_byte_for_byte(site_dirs, set
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / name).read_bytes() == (second / name).read_bytes() for name in files)
     assert (first / key).read_bytes().startswith(b"%PDF")
+
+
+def test_a_mask_in_a_paragraph_is_text_not_emphasis():
+    from cms.core.personal_data import masked_entry
+
+    entry = {"meta": {}, "blocks": [{"type": "paragraph", "value": "联系13812345678或13987654321。"}]}
+    value = masked_entry(entry)["blocks"][0]["value"]
+    assert richtext.plain(value) == "联系138****5678或139****4321。"
+    assert [kind for kind, _ in richtext.from_portable(value)] == ["p"]
+    assert all(run[0] == "text" for run in richtext.from_portable(value)[0][1])
