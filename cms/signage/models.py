@@ -136,6 +136,16 @@ class SignageNoticePage(DisclosureFields, DisplayPeriodFields, SiteItemPage):
                 % {"b": self.count_before, "r": self.count_removed, "a": self.count_after}
             )
 
+    def publishing_problems(self):
+        """A photo's 图片说明 is its alternative text on the site (with its phase): publishing waits for it."""
+        problems = super().publishing_problems()
+        for n, photo in enumerate(self.photos.all(), start=1):
+            if photo.image_id and not (photo.caption or "").strip():
+                problems.append(
+                    ("photos", f"第 {n} 张照片缺少“图片说明”：读屏软件把它当作替代文字朗读，请填写后再发布")
+                )
+        return problems
+
     def save(self, *args, **kwargs):
         if self.pk is None and not self.retained_signs.all() and self.community_id:
             self.retained_signs = [

@@ -86,3 +86,16 @@ def test_publishing_waits_for_the_alternative_text_of_every_picture(client, djan
     assert not [b for b in live.body if b.block_type == "figure" and b.value["image"]]  # still the one before
     # A draft may still be saved without it.
     assert page.save_revision().pk
+
+
+def test_a_notice_photo_needs_its_caption_before_publishing():
+    from cms.signage.models import NoticePhoto, SignageNoticePage
+
+    notice = SignageNoticePage.objects.live().first()
+    image = photo("公示照片.jpg", size=(64, 48))
+    notice.photos = [NoticePhoto(image=image, phase="after", caption="")]
+    with pytest.raises(ValidationError, match="第 1 张照片缺少“图片说明”"):
+        notice.save_revision().publish()
+    notice.photos = [NoticePhoto(image=image, phase="after", caption="清理后的社区大门")]
+    notice.save_revision().publish()
+    assert SignageNoticePage.objects.get(pk=notice.pk).photos.get().caption == "清理后的社区大门"
