@@ -99,3 +99,14 @@ def test_a_notice_photo_needs_its_caption_before_publishing():
     notice.photos = [NoticePhoto(image=image, phase="after", caption="清理后的社区大门")]
     notice.save_revision().publish()
     assert SignageNoticePage.objects.get(pk=notice.pk).photos.get().caption == "清理后的社区大门"
+
+
+def test_the_cms_uploads_are_for_editors_at_their_own_address(client, django_user_model, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    image = photo("上传.jpg", size=(400, 300))
+    thumbnail = image.get_rendition("max-165x165").url  # what the admin's image listing shows
+    assert thumbnail.startswith("/uploads/") and image.file.url.startswith("/uploads/")
+    assert client.get(thumbnail).status_code == 404  # not for residents
+    client.force_login(django_user_model.objects.create_superuser("uploads", "u@example.invalid", "pw"))
+    response = client.get(thumbnail)
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"\xff\xd8"
