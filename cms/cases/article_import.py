@@ -4,16 +4,18 @@ An article file may hold several cases (a page of reports), each starting with a
 “山西省长治市上党区：减负赋能让社区‘轻装上阵’”, often followed by a byline (■中共…委组织部). The page
 furniture of a newspaper page (版次 lines, 返回目录, related-article links at the end) is left out but read
 for the media name, date and edition. Photo captions (lines ending in 供图 / 摄, and caption lines next to
-them) become caption placeholders, not body text. Nothing here writes to the database.
+them) become caption placeholders, not body text. Nothing here writes to the database: the drafts are made
+by ``article_drafts``.
 """
 
 import datetime
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from cms.core.validation import UNUSABLE
+
+from . import gazetteer
 
 END = "。！？!?…；;”」』)）"
 HEADLINE_END = "。！？!?；;，,"  # a headline may end with a closing quote: “轻装上阵”
@@ -89,9 +91,7 @@ class Line:
 
 def _plain(text):
     """Simplified characters for analysis (OpenCC); the text itself is kept as written."""
-    from .gazetteer import simplified
-
-    return simplified(text)
+    return gazetteer.simplified(text)
 
 
 def _lines(text):
@@ -391,9 +391,7 @@ def _wrap_width(body):
 
 def _is_traditional(text):
     """True when at least one in fifty Chinese characters is a traditional form."""
-    from .gazetteer import simplified
-
-    converted = simplified(text)
+    converted = gazetteer.simplified(text)
     hanzi = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
     if len(converted) != len(text):
         return True
@@ -459,8 +457,6 @@ def suggest_region(case, regions):
     and the body (most named). Places of the region tree come first (they know streets and communities); a
     province, city or county of the gazetteer that is more specific than what the tree offers is proposed
     instead: ``case.new_places`` then lists the levels to add on the editor's confirmation (region None)."""
-    from . import gazetteer
-
     case.new_places, case.place_parent = [], None
     by_depth = sorted(regions, key=lambda r: (-r.level, -len(r.name)))
     sources = (("标题", case.headline), ("署名", case.byline), ("关键词", "；".join(case.keywords)))
@@ -500,222 +496,6 @@ def _in_tree(place, regions):
         else:
             missing.append(level)
     return found, missing
-
-
-def create_places(case):
-    """Add the levels of the region tree ``case.new_places`` proposes (slugs in pinyin, codes kept), and set
-    the case's region to the deepest; checked like any region an editor adds."""
-    from cms.core.models import Region
-    from cms.core.slugs import pinyin_slug, unique_slug
-
-    parent = Region.objects.get(pk=case.place_parent) if case.place_parent else None
-    for data in case.new_places:
-        region = Region(
-            name=data["name"],
-            level=data["level"],
-            code=data.get("code", "")[:12],
-            parent=parent,
-            slug=unique_slug(pinyin_slug(data["name"]), lambda s: Region.objects.filter(slug=s).exists()),
-        )
-        region.full_clean()
-        region.save()
-        parent = region
-    case.region, case.new_places, case.place_parent = parent, [], None
-    return parent
-
-
-# --- drafts in the CMS ---------------------------------------------------------------------------
-
-
-def slug_for(headline, taken):
-    """Short pinyin of the headline (cms/core/slugs.py), unique among ``taken`` (which it extends)."""
-    from cms.core.slugs import pinyin_slug, unique_slug
-
-    slug = unique_slug(pinyin_slug(headline), taken.__contains__)
-    taken.add(slug)
-    return slug
-
-
-def first_sentence(case):
-    for paragraph in case.paragraphs:
-        sentence = re.split(r"(?<=[。！？])", paragraph)[0]
-        if sentence:
-            return sentence[:300]
-    return case.headline
-
-
-def fit_blocks(blocks):
-    """Body blocks within the limits of the page's blocks: long paragraphs split, long short texts cut."""
-    limits = {"heading": 120, "paragraph": 5000}
-    out = []
-    for block in blocks:
-        kind, value = block["type"], block["value"]
-        if kind in limits:
-            limit = limits[kind]
-            chunks = [value[i : i + limit] for i in range(0, len(value), limit)] if kind == "paragraph" else [value]
-            chunks = [chunk[:limit] for chunk in chunks if chunk.strip()]
-            if kind == "paragraph":  # rich text: the text as one paragraph, its characters escaped
-                chunks = ["<p>" + html.escape(chunk, quote=False) + "</p>" for chunk in chunks]
-            out += [{"type": kind, "value": chunk} for chunk in chunks]
-        elif kind == "figure":
-            value = dict(value, caption=(value.get("caption") or "")[:300], credit=(value.get("credit") or "")[:100])
-            out.append({"type": kind, "value": value})
-        else:
-            out.append(block)
-    return out[:300]
-
-
-def refusals(cases, user, region=None):
-    """Why ``user`` may not import each case at its place (suggested, or ``region`` when none was found), in
-    Chinese, naming the case, the place and where in the article the place was found; [] when all may go."""
-    from cms.core.access import place_refusal
-
-    found = []
-    for case in cases:
-        place = case.region or region
-        problem = place_refusal(user, place) if user is not None and place is not None else None
-        if problem:
-            where = f"，{case.region_reason}" if case.region is not None and case.region_reason else ""
-            found.append(f"“{case.headline}”（地区“{place}”{where}）：{problem}")
-    return found
-
-
-UNPLACED = "【待选地区】"
-
-
-def duplicates(cases):
-    """A warning (in Chinese) for each case already in the CMS under the same headline, draft or published."""
-    from .models import CaseStudyPage
-
-    found = []
-    for case in cases:
-        for page in CaseStudyPage.objects.filter(title=case.headline[:255]).order_by("pk"):
-            state = "已发布" if page.live else "草稿"
-            found.append(f"“{case.headline[:60]}”已经导入过（{state}，编号 {page.pk}）：再导入一次会多出一篇")
-    return found
-
-
-def create_drafts(cases, user=None, region=None, make_places=False, simplify=False):
-    """Draft case pages (never published) for parsed cases; returns them.
-
-    A case whose place the gazetteer found but the region tree lacks gets those levels when ``make_places``
-    (the editor confirmed them); a case with no place at all goes to ``region``, else the account's own place,
-    else the first place of the tree, its summary marked 【待选地区】 (publishing is refused until the editor
-    chooses). ``simplify`` turns a traditional-character draft into simplified characters, its first revision
-    keeping the text as written. Raises ValueError in Chinese, before anything is saved, when the gate or the
-    account's places refuse."""
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
-
-    from cms.core.access import home_place
-    from cms.core.models import Region
-    from cms.core.validation import describe
-
-    from .models import CaseStudyIndexPage, CaseStudyPage
-
-    regions = list(Region.objects.all())
-    for case in cases:
-        if case.region is None and not case.new_places:
-            case.region, case.region_reason = suggest_region(case, regions)
-    parent = CaseStudyIndexPage.objects.get()
-    taken = set(CaseStudyPage.objects.values_list("slug", flat=True))
-    pages = []
-    with transaction.atomic():
-        for case in cases:
-            unplaced = False
-            if case.region is None and case.new_places and make_places:
-                if user is not None and not user.has_perm("core.add_region"):
-                    raise ValueError(
-                        f"“{case.headline[:60]}”：您的账号不能新建地区，请管理员先建立地区或在导入时指定地区"
-                    )
-                try:
-                    create_places(case)
-                except ValidationError as exc:
-                    raise ValueError(f"“{case.headline[:60]}”：新建地区失败：{describe(exc, Region)}") from exc
-            if case.region is None and case.new_places and case.place_parent:
-                case.region = Region.objects.filter(pk=case.place_parent).first()  # the part the tree has
-            if case.region is None:
-                unplaced = region is None
-                case.region = region or (home_place(user) if user is not None else None) or _first_place()
-                if case.region is None:
-                    raise ValueError("地区树是空的：请先在“地区”中建立地区，再导入文章")
-            problems = refusals([case], user)
-            if problems:
-                raise ValueError("；".join(problems))
-            page = CaseStudyPage(
-                title=case.headline[:255],
-                slug=slug_for(case.headline, taken),
-                region=case.region,
-                summary=(UNPLACED if unplaced else "") + "【待改写】" + (case.abstract or first_sentence(case))[:300],
-                source_publisher=(case.media or case.byline or "（未注明，请补充）")[:200],
-                source_date=case.date,
-                source_edition=case.edition[:50],
-                source_byline=case.byline[:200],
-                body=[(b["type"], b["value"]) for b in fit_blocks(case.blocks)],
-                live=False,
-                owner=user,
-            )
-            _fill_rows(page, case)
-            try:
-                parent.add_child(instance=page)
-                page.save_revision(user=user, log_action=True)
-                if simplify and case.traditional:
-                    _simplify_page(page, case)
-                    page.save_revision(user=user, log_action=True)
-            except ValidationError as exc:
-                raise ValueError(f"“{case.headline[:60]}”无法保存：{describe(exc, CaseStudyPage)}") from exc
-            pages.append(page)
-    return pages
-
-
-def _first_place():
-    from cms.core.models import Region
-
-    return Region.objects.filter(parent=None).order_by("pk").first()
-
-
-def _fill_rows(page, case):
-    page.practices = [_row("CasePractice", name=name[:100]) for name in case.practices[:10] if len(name) <= 100]
-    page.key_figures = [
-        _row(
-            "CaseKeyFigure",
-            value=f["value"],
-            unit=f["unit"][:20],
-            label=f["label"][:100],
-            approximate=f["approximate"],
-        )
-        for f in case.figures[:10]
-    ]
-
-
-def _simplify_page(page, case):
-    """The draft in simplified characters (OpenCC); the revision saved before keeps the original."""
-    from .gazetteer import simplified
-
-    def convert(value):
-        if isinstance(value, str):
-            return simplified(value)
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        return value
-
-    page.title = simplified(page.title)
-    page.draft_title = page.title
-    for name in ("summary", "source_publisher", "source_byline"):
-        setattr(page, name, simplified(getattr(page, name)))
-    page.body = [(b["type"], convert(b["value"])) for b in fit_blocks(case.blocks)]
-    case.practices = convert(case.practices)
-    case.figures = convert(case.figures)
-    _fill_rows(page, case)
-    page.save()
-
-
-def _row(model_name, **values):
-    from . import models
-
-    return getattr(models, model_name)(**values)
 
 
 def describe(case):

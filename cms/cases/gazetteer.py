@@ -7,6 +7,7 @@ JioNLP's ``china_location_loader`` (codes and short names as of its release). Lo
 
 import contextlib
 import io
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -125,11 +126,8 @@ def mentions(text):
 def deepest(text):
     """The most specific place ``text`` names (a county before a city before a province; among equals, the one
     named most often, then first), or None."""
-    found = mentions(text)
-    if not found:
-        return None
-    counts = {}
-    for place, _pos in found:
-        counts[place] = counts.get(place, 0) + 1
-    # A place counts for the places above it too: 长治市 … 上党区 makes 上党区 the answer, not 长治市.
-    return max(counts, key=lambda p: (p.level, counts[p], -min(pos for q, pos in found if q == p)))
+    counts, first = Counter(), {}
+    for place, pos in mentions(text):
+        counts[place] += 1
+        first.setdefault(place, pos)
+    return max(counts, key=lambda p: (p.level, counts[p], -first[p]), default=None)

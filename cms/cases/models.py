@@ -113,10 +113,11 @@ class CaseStudyPage(ApprovalFields, SiteItemPage):
     subpage_types = []
 
     GATED_TAGS = ("themes",)
-    # What the article importer leaves for the editor (cms/cases/article_import.py): never published.
+    # What the article importer leaves for the editor (cms/cases/article_drafts.py): never published.
+    UNPLACED, TO_REWRITE = "【待选地区】", "【待改写】"
     PLACEHOLDERS = {
-        "【待选地区】": "导入时没有认出地区：请选择“所属地区”，再删去摘要开头的“【待选地区】”",
-        "【待改写】": "摘要还是导入时摘的原文：请用自己的话改写，再删去“【待改写】”",
+        UNPLACED: f"导入时没有认出地区：请选择“所属地区”，再删去摘要开头的“{UNPLACED}”",
+        TO_REWRITE: f"摘要还是导入时摘的原文：请用自己的话改写，再删去“{TO_REWRITE}”",
     }
 
     class Meta:

@@ -10,15 +10,8 @@ from django.template.response import TemplateResponse
 from cms.core.forms import decode_text
 from cms.core.models import Region
 
-from .article_import import (
-    ArticleCase,
-    create_drafts,
-    describe,
-    duplicates,
-    parse_article,
-    refusals,
-    suggest_region,
-)
+from .article_drafts import create_drafts, duplicates, refusals
+from .article_import import ArticleCase, describe, parse_article, suggest_region
 from .models import CaseStudyIndexPage
 
 SALT = "jiceng.cases.import-article"

@@ -18,7 +18,7 @@ Tree: a list of blocks ``("p", runs)`` or ``("ul"|"ol", [runs, …])``; runs are
 import html
 import re
 from html.parser import HTMLParser
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 PAGE_PREFIX = "id:"
 DOC_PREFIX = "annexes/"
@@ -274,19 +274,13 @@ def _inline(text):
             buf.append(text[i + 1])
             i += 2
             continue
-        if text.startswith("**", i):
-            end = _closing(text, "**", i + 2)
+        if c == "*":
+            mark = "**" if text.startswith("**", i) else "*"
+            end = _closing(text, mark, i + len(mark))
             if end is not None:
                 flush()
-                runs.append(("b", _inline(text[i + 2 : end])))
-                i = end + 2
-                continue
-        elif c == "*":
-            end = _closing(text, "*", i + 1)
-            if end is not None:
-                flush()
-                runs.append(("i", _inline(text[i + 1 : end])))
-                i = end + 1
+                runs.append(("b" if mark == "**" else "i", _inline(text[i + len(mark) : end])))
+                i = end + len(mark)
                 continue
         elif c == "[":
             close = _closing(text, "]", i + 1)
@@ -327,8 +321,6 @@ def _closing(text, marker, start):
 
 
 def _portable_target(target):
-    from urllib.parse import unquote
-
     target = unquote(target)
     if target.startswith(PAGE_PREFIX):
         return ("page", target)  # id:<uuid>, as written
@@ -339,13 +331,20 @@ def _portable_target(target):
     return ("url", target)
 
 
+def lines_of(blocks):
+    """The runs of each line of a tree: a paragraph, or one list item."""
+    for kind, content in blocks:
+        yield from [content] if kind == "p" else content
+
+
+def tree_text(blocks):
+    """The readable text of a tree, a line for each paragraph or list item."""
+    return "\n".join(plain_runs(runs) for runs in lines_of(blocks))
+
+
 def plain(text):
     """The readable text of a portable paragraph (for search and summaries)."""
-    lines = []
-    for kind, content in from_portable(text):
-        items = [content] if kind == "p" else content
-        lines += [plain_runs(item) for item in items]
-    return "\n".join(lines)
+    return tree_text(from_portable(text))
 
 
 def plain_runs(runs):
@@ -391,7 +390,6 @@ def links(text):
             if run[0] != "text":
                 walk(run[-1])
 
-    for kind, content in from_portable(text):
-        for item in [content] if kind == "p" else content:
-            walk(item)
+    for runs in lines_of(from_portable(text)):
+        walk(runs)
     return found

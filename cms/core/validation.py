@@ -19,6 +19,8 @@ from django.db import models
 
 from wagtail.fields import StreamField
 
+from .richtext import from_html, tree_text
+
 # Control characters but tab and line breaks, C1 controls, lone surrogates and the two non-characters.
 UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # A slug names a file (<slug>.md, <slug>/index.html, <slug>.json): its bytes, not its characters, count.
@@ -111,12 +113,8 @@ def stream_errors(block, value, where):
             errors += stream_errors(child_block, data.get(name), f"{where}的“{_label(child_block)}”")
     elif isinstance(block, blocks.RichTextBlock):
         # Stored HTML: its characters are checked, its length is that of the text a reader sees.
-        from .richtext import from_html, plain_runs
-
         source = getattr(value, "source", value)
-        text = "\n".join(
-            plain_runs(item) for kind, content in from_html(source) for item in ([content] if kind == "p" else content)
-        )
+        text = tree_text(from_html(source))
         if not text.strip() and block.required:
             errors.append(f"{where}：必须填写。")
         errors += [f"{where}：{problem}" for problem in text_errors(source)]

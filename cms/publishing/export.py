@@ -212,7 +212,6 @@ def paragraph_markdown(source, files):
     """A rich text paragraph (Wagtail's stored HTML) as portable Markdown: a page is linked by its permanent
     id (the site resolves it, so the link follows slug changes and leads nowhere once the page is not
     public), a document by its file (recorded in ``files``, which the export copies)."""
-    from wagtail.documents import get_document_model
 
     def page_ref(pk):
         key = Page.objects.filter(pk=pk).values_list("translation_key", flat=True).first()

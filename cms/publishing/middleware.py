@@ -53,6 +53,16 @@ GONE_MARKER = "<!--jc-gone-->"
 GONE_NOTICE = '<p class="jc-gone" role="status"><strong>这个页面已经撤下，不再公开。</strong>它曾在本站发布；请从下面的链接查找现行内容。</p>'
 
 
+def cache_control(url):
+    """The Cache-Control of a site URL, here and in the object store (``object_store``)."""
+    if FINGERPRINTED.search(url):
+        return f"max-age={WhiteNoiseMiddleware.FOREVER}, public, immutable"
+    if url.endswith(REVALIDATED) or not url.startswith(("/assets/", "/media/")):
+        # Pages, JSON and feeds change when editors publish: the browser asks again, with the ETag.
+        return "no-cache"
+    return "max-age=86400, public"
+
+
 class PublicSiteMiddleware(WhiteNoiseMiddleware):
     """WhiteNoise for admin static files plus the static site, whose file table is rebuilt on a switch.
 
@@ -97,13 +107,7 @@ class PublicSiteMiddleware(WhiteNoiseMiddleware):
         return response
 
     def add_cache_headers(self, headers, path, url):
-        if FINGERPRINTED.search(url):
-            headers["Cache-Control"] = f"max-age={self.FOREVER}, public, immutable"
-        elif url.endswith(REVALIDATED) or not url.startswith(("/assets/", "/media/")):
-            # Pages, JSON and feeds change when editors publish: the browser asks again, with the ETag.
-            headers["Cache-Control"] = "no-cache"
-        else:
-            headers["Cache-Control"] = "max-age=86400, public"
+        headers["Cache-Control"] = cache_control(url)
 
     def not_found(self, path):
         """The site's own 404 page (Chinese), status 404; for a page that was taken down, it says so."""

@@ -9,7 +9,7 @@ every build also brings the bucket up to date:
   kept by inode, size and time, so an unchanged file (a hard link from the previous generation) is not read.
 - **Each object as a browser needs it**: its content type; ``Content-Encoding`` on the compressed copies
   (``x.html.br`` is ``text/html`` encoded ``br``); the site's cache policy (fingerprinted names immutable for
-  a year, pages and JSON revalidated, the rest a day).
+  ten years, pages and JSON revalidated, the rest a day: ``middleware.cache_control``).
 - **Readers never see a page whose assets are missing**: files that are named by their content (assets,
   pictures, annexes, search bundles) go up first, then every other file but the pages, then the pages and
   their JSON, then the manifest. Objects the site no longer has are deleted only after a grace period
@@ -23,22 +23,22 @@ every build also brings the bucket up to date:
 import hashlib
 import json
 import logging
-import mimetypes
 import os
 import time
 from pathlib import Path
 
+from whitenoise.media_types import MediaTypes
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .middleware import FINGERPRINTED, REVALIDATED
+from .middleware import FINGERPRINTED, cache_control
 
 log = logging.getLogger(__name__)
 
 MANIFEST = ".jiceng/manifest.json"
 ENCODINGS = {".br": "br", ".gz": "gzip"}
-YEAR = 365 * 24 * 3600
-TYPES = {".webmanifest": "application/manifest+json", ".bin": "application/octet-stream", ".md": "text/markdown"}
+MEDIA_TYPES = MediaTypes()
 
 
 class StoreError(Exception):
@@ -69,24 +69,17 @@ def client(config):
 
 
 def headers(path):
-    """(content type, content encoding or None, cache control) of a site path."""
+    """(content type, content encoding or None, cache control) of a site path: what the project's own server
+    (WhiteNoise and ``middleware.cache_control``) sends for it."""
     name, encoding = path, None
     for suffix, value in ENCODINGS.items():
-        if path.endswith(suffix) and not path.endswith(f".tar{suffix}"):
+        if path.endswith(suffix):
             name, encoding = path[: -len(suffix)], value
             break
-    suffix = Path(name).suffix
-    kind = TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if kind.startswith("text/") or kind in ("application/json", "application/javascript", "image/svg+xml"):
+    kind = MEDIA_TYPES.get_type(name)
+    if kind.startswith("text/"):
         kind += "; charset=utf-8"
-    url = "/" + name
-    if FINGERPRINTED.search(url):
-        cache = f"max-age={YEAR}, public, immutable"
-    elif url.endswith(REVALIDATED) or url.endswith("index.html") or not url.startswith(("/assets/", "/media/")):
-        cache = "no-cache"
-    else:
-        cache = "max-age=86400, public"
-    return kind, encoding, cache
+    return kind, encoding, cache_control("/" + name)
 
 
 def rank(path):
@@ -190,7 +183,8 @@ def publish(root, generation="", say=None, now=None, grace=None):
     root = Path(root).resolve()
     now = time.time() if now is None else now
     grace = float(config.get("grace_seconds", 3600) if grace is None else grace)
-    digests = LocalDigests(state_path().with_name(state_path().name + ".digests"))
+    state = state_path()
+    digests = LocalDigests(state.with_name(state.name + ".digests"))
     try:
         store = Store(config)
         local = digests.scan(root)

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from cms.cases.article_import import create_drafts, parse_article, suggest_region
+from cms.cases.article_drafts import create_drafts
+from cms.cases.article_import import parse_article, suggest_region
 from cms.cases.models import CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.models import SiteBuild

@@ -25,7 +25,8 @@ from wagtail.images import get_image_model
 from wagtail.models import APIToken
 from wagtail.test.utils.form_data import inline_formset, rich_text, streamfield
 
-from cms.cases.article_import import create_drafts, parse_article
+from cms.cases.article_drafts import create_drafts
+from cms.cases.article_import import parse_article
 from cms.cases.models import (
     CaseCollectionEntry,
     CaseCollectionIndexPage,

@@ -69,7 +69,8 @@ def test_an_imported_article_from_another_place_is_refused_and_nothing_is_saved(
     """multi_case.txt tells of 上党区 (and another place): a community editor of 示例社区 may import neither."""
     from pathlib import Path
 
-    from cms.cases.article_import import create_drafts, parse_article
+    from cms.cases.article_drafts import create_drafts
+    from cms.cases.article_import import parse_article
 
     text = (Path(__file__).parents[1] / "cases" / "articles" / "multi_case.txt").read_text(encoding="utf-8")
     editor = editor_at(places["community"])

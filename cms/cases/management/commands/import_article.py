@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.cases.article_import import create_drafts, describe, duplicates, parse_article, suggest_region
+from cms.cases.article_drafts import create_drafts, duplicates
+from cms.cases.article_import import describe, parse_article, suggest_region
+from cms.cases.models import CaseStudyPage
 from cms.core.forms import decode_text
 from cms.core.models import Region
 
@@ -59,6 +61,8 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"已创建 {len(pages)} 篇案例草稿（未发布），请在管理后台核对后提交审核。"))
-        unplaced = [p.title for p in pages if p.summary.startswith("【待选地区】")]
+        unplaced = [p.title for p in pages if p.summary.startswith(CaseStudyPage.UNPLACED)]
         if unplaced:
-            self.stdout.write(self.style.WARNING("这些草稿没有认出地区，已标上“【待选地区】”：" + "；".join(unplaced)))
+            self.stdout.write(
+                self.style.WARNING(f"这些草稿没有认出地区，已标上“{CaseStudyPage.UNPLACED}”：" + "；".join(unplaced))
+            )
