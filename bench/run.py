@@ -25,8 +25,12 @@ WORK = ROOT / "bench" / ".work"
 
 
 def migrations_key():
+    """Changes with the migrations and with how the pages are made (a cached database is then made again)."""
     digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("cms/*/migrations/*.py")):
+    for path in sorted(ROOT.glob("cms/*/migrations/*.py")) + [
+        ROOT / "bench" / "seed.py",
+        ROOT / "bench" / "synthetic.py",
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -48,7 +52,7 @@ def prepare_database(pages):
     from django.db import connections
 
     if not cached.exists():
-        say(f"准备数据：创建 {pages} 个页面（只在第一次运行时需要）…")
+        say(f"准备数据：批量创建 {pages} 个页面（只在第一次运行时需要）…")
         call_command("migrate", verbosity=0)
         call_command("load_content", str(ROOT / "content"), "--no-build", verbosity=0)
         from bench.seed import seed
