@@ -9,7 +9,7 @@ from django.conf import settings
 from . import object_store
 from .cache import BuildCache
 from .export import export_snapshot
-from .render import render_site, site_context
+from .render import CACHE_FOLDER, render_site, site_context
 from .search import search_records
 from .search_index import index_search
 from .sitebuild import SiteBuildError, build_generation
@@ -45,6 +45,12 @@ def build_site(progress=None, force_full=False, cache=None):
     cache = cache if cache is not None else BuildCache()
     result = BuildResult()
     source_dir = Path(settings.SITE_SOURCE_DIR)
+    kept = cache.persistent and cache.kept_on_disk()
+    if kept and not cache.restored and cache.builds == 0:
+        started = time.perf_counter()
+        if cache.restore(source_dir / CACHE_FOLDER):
+            say("已读取上次构建保存的缓存。")
+        result.timings["restore_cache"] = time.perf_counter() - started
 
     started = time.perf_counter()
     say("导出已发布内容…")
@@ -91,6 +97,8 @@ def build_site(progress=None, force_full=False, cache=None):
     started = time.perf_counter()
     cache.settle()
     report.timings["gc"] = time.perf_counter() - started
+    if kept:  # after the switch: residents never wait for it (a forked child writes it)
+        cache.save(source_dir / CACHE_FOLDER)
     result.full, result.generation = report.full, report.generation
     result.rendered, result.removed = len(report.rendered), len(report.removed)
     result.timings.update({f"site_{k}": v for k, v in report.timings.items()})

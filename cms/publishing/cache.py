@@ -5,13 +5,25 @@ what its page shows of anything else — never by object identity, so the same i
 whether the cache is warm or cold, and nobody can spoil it by editing an exported entry in place.
 """
 
+import functools
 import gc
 import hashlib
+import logging
+import os
+import pickle
 from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .export import ExportCache
 from .files import atomic_write
 from .markdown import make_qr_svg
+
+log = logging.getLogger(__name__)
+CODE_ROOT = Path(__file__).resolve().parents[1]  # cms/: the code that turns pages into Markdown, JSON, records
+SAVED_NAME = "build-cache.pickle"
 
 
 class QrCodes:
@@ -59,18 +71,121 @@ class Memo:
         self.found = {name: value for name, value in self.found.items() if name in names}
 
 
+@functools.cache
+def code_version():
+    """A digest of the code that makes the cached values (every module of cms/ and the pinned packages):
+    a deploy that changes any of it starts from an empty cache, so no value made by old code is reused.
+    Read once: it is the code this process runs, whatever is on disk later."""
+    digest = hashlib.sha256()
+    for path in sorted(CODE_ROOT.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(CODE_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    requirements = CODE_ROOT.parent / "requirements.txt"
+    if requirements.exists():
+        digest.update(requirements.read_bytes())
+    return digest.hexdigest()
+
+
+def database_identity():
+    """Which database the cached export came from (its rows are keyed by primary keys and revisions)."""
+    return (connection.vendor, str(connection.settings_dict.get("NAME")), str(connection.settings_dict.get("HOST")))
+
+
+def sign(data):
+    """The kept cache's signature: the secret key, the code and the database it was made by and for."""
+    salt = f"jiceng.build-cache:{code_version()}:{database_identity()}"
+    return salted_hmac(salt, data, algorithm="sha256").hexdigest().encode()
+
+
 class BuildCache:
-    """Owned by the build worker for its life; a fresh one is a cold build. Scoped by output folder."""
+    """Owned by the build worker for its life; a fresh one is a cold build. Scoped by output folder.
+
+    A persistent cache (the worker's, ``manage.py build_site``'s) is also kept on disk beside site_src's
+    other caches: the first build after a restart or a deploy starts from it, so it costs what changed since
+    the last build, not a full rebuild. What is kept is keyed by content (entry digests, row versions), and
+    the file is only used by the same code (``code_version``) against the same database.
+    """
 
     FULL_COLLECTION_EVERY = 20  # builds
 
-    def __init__(self):
+    def __init__(self, persistent=False):
         self.export = ExportCache()
         self.qr = QrCodes()
         self.memos = {}  # (stage, output folder) -> Memo
         self.project = None  # the loaded MkDocs project, and the state of site_src it was loaded for
         self.project_key = None
         self.builds = 0
+        self.persistent = persistent
+        self.restored = False
+        self._saving = None  # the pid of the child process writing the cache to disk
+
+    # --- kept on disk ------------------------------------------------------------------------------------
+
+    def state(self):
+        memos = {key: memo.found for key, memo in self.memos.items()}
+        return {"export": (self.export.token, self.export.entries, self.export.last_good), "memos": memos}
+
+    @staticmethod
+    def kept_on_disk():
+        return getattr(settings, "SITE_BUILD_CACHE_KEPT", True)
+
+    def restore(self, folder):
+        """Take up what a previous process kept in ``folder``; returns whether it could (same code, same
+        database, a readable file). Only done once, before the first build."""
+        self.restored = True
+        path = Path(folder) / SAVED_NAME
+        try:
+            signature, _newline, data = path.read_bytes().partition(b"\n")
+        except FileNotFoundError:
+            return False
+        # Only a file this code wrote for this database, with this installation's secret key, is unpickled.
+        if not constant_time_compare(signature, sign(data)):
+            log.warning("build cache %s is not ours (other code, database or key, or torn); starting cold", path)
+            return False
+        try:
+            saved = pickle.loads(data)  # noqa: S301 — signed above by save(), with the secret key
+        except Exception:  # a file that cannot be read costs a slower build, never a failed one
+            log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
+            return False
+        self.export.token, self.export.entries, self.export.last_good = saved["export"]
+        for key, found in saved["memos"].items():
+            self.memos.setdefault(key, Memo()).found = found
+        return True
+
+    def save(self, folder, background=True):
+        """Write the cache to ``folder`` (atomically). In the background it is written by a forked child,
+        which sees the cache as it is now while the worker goes on; a save still under way is not doubled
+        (the next build's save writes the newer state)."""
+        if self._saving is not None:
+            pid, _status = os.waitpid(self._saving, os.WNOHANG)
+            if pid == 0:
+                return False
+            self._saving = None
+        folder = Path(folder)
+        if background and hasattr(os, "fork"):
+            pid = os.fork()
+            if pid:
+                self._saving = pid
+                return True
+            try:  # the child: write and leave at once, touching nothing the parent holds (database, files)
+                self._write(folder)
+            finally:
+                os._exit(0)
+        self._write(folder)
+        return True
+
+    def wait_for_save(self):
+        if self._saving is not None:
+            os.waitpid(self._saving, 0)
+            self._saving = None
+
+    def _write(self, folder):
+        try:
+            data = pickle.dumps(self.state(), protocol=pickle.HIGHEST_PROTOCOL)
+            atomic_write(folder / SAVED_NAME, sign(data) + b"\n" + data)
+        except Exception:
+            log.warning("build cache not saved to %s", folder, exc_info=True)
 
     def memo(self, stage, folder):
         return self.memos.setdefault((stage, str(Path(folder))), Memo())

@@ -24,6 +24,7 @@ SECTION_LATEST = 50
 REGION_FULL_LIST = 100
 REGION_LATEST = 20
 THEME_LIMIT = 100
+CACHE_FOLDER = ".cache"  # site_src's caches: QR codes, the build cache kept between processes
 SITE_CONFIG = ".site.yml"  # navigation, name, description, footer: read by hooks/site.py (never imports the CMS)
 LISTINGS = (
     "index.md",
@@ -33,7 +34,7 @@ LISTINGS = (
     "media",
     "annexes",
     "api",
-    ".cache",
+    CACHE_FOLDER,
     SITE_CONFIG,
     *FEED_FILES,
 )
@@ -267,7 +268,7 @@ def feed_entries(site):
 
 def site_context(snap, site_url, cache, out_dir):
     """The lookups every page of this build shares (QR codes kept in the cache and in out_dir/.cache/qr)."""
-    cache.qr.folder = Path(out_dir) / ".cache" / "qr"
+    cache.qr.folder = Path(out_dir) / CACHE_FOLDER / "qr"
     return SiteContext(snap, site_url, qr=cache.qr)
 
 

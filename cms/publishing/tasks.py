@@ -28,8 +28,9 @@ from .cache import BuildCache
 from .models import SiteBuild
 
 log = logging.getLogger(__name__)
-# The worker's build cache, kept for the life of the process: each build costs what changed.
-WORKER_CACHE = BuildCache()
+# The worker's build cache, kept for the life of the process and on disk: each build costs what changed,
+# the first after a restart included.
+WORKER_CACHE = BuildCache(persistent=True)
 MAX_COALESCE_WAIT = 15.0
 _paused = threading.local()
 

@@ -190,6 +190,9 @@ SITE_BUILD_WORKERS = int(os.environ.get("JICENG_BUILD_WORKERS", "2"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "site"]}}
 # A burst of publishes is built once: a queued build starts after this many quiet seconds.
 SITE_BUILD_DEBOUNCE = float(os.environ.get("JICENG_BUILD_DEBOUNCE", "2"))
+# The build worker keeps its cache in site_src/.cache/ as well, so a restart or a deploy that leaves the
+# code alone does not rebuild everything ("0" turns this off).
+SITE_BUILD_CACHE_KEPT = os.environ.get("JICENG_BUILD_CACHE_KEPT", "1") != "0"
 
 # Wagtail records a redirect when a published page's slug changes only for pages it serves itself; this
 # CMS is headless, so cms.publishing.signals records them (and Wagtail's recorder, finding no URL, would

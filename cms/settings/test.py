@@ -22,5 +22,7 @@ WHITENOISE_AUTOREFRESH = True
 # Tasks run at once, in the test process; builds do not wait for a burst to settle.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "site"]}}
 SITE_BUILD_DEBOUNCE = 0
+# The build cache is kept on disk only where a test asks for it (tests/publishing/test_warm_restart.py).
+SITE_BUILD_CACHE_KEPT = False
 # A content kind that lives only in the tests (its test registers it): the registry's proof.
 INSTALLED_APPS = INSTALLED_APPS + ["tests.throwaway"]  # noqa: F405

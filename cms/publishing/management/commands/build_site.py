@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from cms.publishing.build import BuildError, build_site
+from cms.publishing.cache import BuildCache
 
 
 class Command(BaseCommand):
@@ -13,7 +14,9 @@ class Command(BaseCommand):
     def handle(self, **options):
         started = time.perf_counter()
         try:
-            result = build_site(progress=self.stdout.write)
+            # Starts from the cache the worker or the last build_site kept in site_src, and keeps its own
+            # (written by a child process, which may finish after this command has returned).
+            result = build_site(progress=self.stdout.write, cache=BuildCache(persistent=True))
         except BuildError as exc:
             raise CommandError(f"构建失败，线上网站保持不变。{exc}") from exc
         steps = "，".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
