@@ -9,6 +9,7 @@ from django.conf import settings
 from . import object_store
 from .cache import BuildCache
 from .export import export_snapshot
+from .files import recording
 from .render import CACHE_FOLDER, render_site, site_context
 from .search import search_records
 from .search_index import index_search
@@ -33,6 +34,13 @@ class BuildResult:
     day: object = None  # the day the site shows (display periods are read against it)
     store: dict = field(default_factory=dict)  # what the object store sync did: uploaded, deleted, kept
     store_error: str = ""
+
+
+def theme_paths(source_dir):
+    """What shapes every page (config, theme overrides, hooks, the navigation's .site.yml): any change there
+    rebuilds everything."""
+    base = Path(settings.MKDOCS_CONFIG).parent
+    return [settings.MKDOCS_CONFIG, base / "overrides", base / "hooks", Path(source_dir) / ".site.yml"]
 
 
 def build_site(progress=None, force_full=False, cache=None):
@@ -61,24 +69,25 @@ def build_site(progress=None, force_full=False, cache=None):
     started = time.perf_counter()
     say(f"生成 Markdown（{result.pages} 个内容页面）…")
     site = site_context(snap, settings.PUBLIC_SITE_URL, cache, source_dir)
-    result.changed_sources = render_site(site, source_dir, cache, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
-    result.changed_sources += write_static_json(snap, source_dir, cache)
+    with recording(source_dir) as source_changes:  # what the next step needs to look at in site_src
+        result.changed_sources = render_site(site, source_dir, cache, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
+        result.changed_sources += write_static_json(snap, source_dir, cache)
     result.timings["render"] = time.perf_counter() - started
     started = time.perf_counter()
     records = search_records(site, snap, cache)
     result.timings["search_records"] = time.perf_counter() - started
 
     say("构建网页并更新中文搜索索引…")
-    base = Path(settings.MKDOCS_CONFIG).parent
     try:
         report = build_generation(
             settings.MKDOCS_CONFIG,
             source_dir,
             settings.SITE_OUTPUT_DIR,
-            signature_paths=[settings.MKDOCS_CONFIG, base / "overrides", base / "hooks", source_dir / ".site.yml"],
+            signature_paths=theme_paths(source_dir),
             cache=cache,
             force_full=force_full,
             workers=settings.SITE_BUILD_WORKERS,
+            source_changes=source_changes,
             index_search=lambda generation, report, previous: index_search(
                 generation, records, previous, full=report.full
             ),

@@ -115,6 +115,9 @@ class BuildCache:
         self.memos = {}  # (stage, output folder) -> Memo
         self.project = None  # the loaded MkDocs project, and the state of site_src it was loaded for
         self.project_key = None
+        # (config, site_src, theme signature, generation) the project last built and switched in: while that
+        # generation is live, the next build can take site_src's changes from the renderer's journal.
+        self.project_built = None
         self.builds = 0
         self.persistent = persistent
         self.restored = False

@@ -55,6 +55,24 @@ def targets(root, previous=None, since_ns=None):
     return stale, orphans
 
 
+def journal_targets(root, journal):
+    """(files to compress, copies to remove) from what a build wrote and removed under root (its journal):
+    a written text file is a new file (written by rename) and gets new copies; a removed one loses its own."""
+    stale, orphans = [], []
+    for rel in sorted(journal.written):
+        path = os.path.join(root, rel)
+        if rel.endswith(COPY_SUFFIXES) or not rel.endswith(TEXT_SUFFIXES) or not os.path.isfile(path):
+            continue
+        if os.stat(path).st_size >= MIN_BYTES:
+            stale.append(path)
+        else:
+            orphans += [path + ext for ext in COPY_SUFFIXES if os.path.exists(path + ext)]
+    for rel in sorted(journal.removed):
+        path = os.path.join(root, rel)
+        orphans += [path + ext for ext in COPY_SUFFIXES if os.path.exists(path + ext)]
+    return stale, orphans
+
+
 def same_file(path, other):
     """Whether two paths are one file (a hard link kept from the live generation: unchanged)."""
     try:
@@ -150,12 +168,21 @@ def _compress_many(paths):
     return len(paths)
 
 
-def compress_site(root, previous=None, workers=1, since_ns=None):
+def compress_site(root, previous=None, workers=1, since_ns=None, journal=None, walk=()):
     """Bring every compressed copy under root up to date; returns how many files were compressed.
 
     ``previous`` is the live generation this one started from (None for a full build: all is new);
-    ``since_ns`` when this build began (see ``targets``)."""
-    stale, orphans = targets(root, previous, since_ns)
+    ``since_ns`` when this build began (see ``targets``). With the build's ``journal`` of root, only the
+    files it wrote or removed are looked at, and the folders in ``walk`` (written otherwise) are searched."""
+    if journal is None:
+        stale, orphans = targets(root, previous, since_ns)
+    else:
+        stale, orphans = journal_targets(root, journal)
+        for folder in walk:
+            more_stale, more_orphans = targets(
+                os.path.join(root, folder), previous and os.path.join(previous, folder), since_ns
+            )
+            stale, orphans = stale + more_stale, orphans + more_orphans
     for path in orphans:
         os.unlink(path)
         prune_empty(os.path.dirname(path), root)

@@ -5,6 +5,7 @@ uploaded names; ``inside`` still checks each relative path before anything is wr
 slipped past validation can fail one item but never write outside the folder or overwrite ``mkdocs.yml``.
 """
 
+import contextlib
 import os
 from pathlib import Path, PurePosixPath
 
@@ -40,13 +41,58 @@ def inside(root, rel):
     return Path(root).joinpath(rel)
 
 
+class Journal:
+    """What was written and removed under a folder while it recorded (relative POSIX paths), so the later
+    steps of a build look at those files instead of walking the whole folder."""
+
+    def __init__(self, root):
+        self.root = os.path.abspath(root) + os.sep
+        self.written, self.removed = set(), set()
+
+    def note(self, path, removed):
+        path = os.path.abspath(path)
+        if path.startswith(self.root):
+            rel = path[len(self.root) :].replace(os.sep, "/")
+            (self.removed if removed else self.written).add(rel)
+            (self.written if removed else self.removed).discard(rel)
+
+
+_journals = []
+
+
+@contextlib.contextmanager
+def recording(root):
+    """Record every write and removal below ``root`` made through this module (atomic_write, remove)."""
+    journal = Journal(root)
+    _journals.append(journal)
+    try:
+        yield journal
+    finally:
+        _journals.remove(journal)
+
+
 def atomic_write(path, data):
     """Replace a file by rename, so hard-linked copies in older generations are never modified."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name[:60]}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
+    replace(tmp, path)
+
+
+def replace(tmp, path):
+    """Move a finished temporary file into place (recorded as a write)."""
     os.replace(tmp, path)
+    for journal in _journals:
+        journal.note(path, removed=False)
+
+
+def remove(path):
+    """Delete a file (recorded like a write); a file already gone is not an error."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    for journal in _journals:
+        journal.note(path, removed=True)
 
 
 def write_if_changed(root, rel, data):

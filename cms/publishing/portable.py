@@ -18,7 +18,7 @@ from cms.core import richtext
 from cms.core.kinds import kinds
 from cms.core.validation import unusable_character
 
-from .files import UnsafePath, write_if_changed
+from .files import UnsafePath, remove, write_if_changed
 from .snapshot import Snapshot
 
 
@@ -150,7 +150,7 @@ def sync_files(files, folder, top, keep=()):
     changed = copy_images(files, folder)
     for stale in (Path(folder) / top).glob("*"):
         if stale.is_file() and f"{top}/{stale.name}" not in files and f"{top}/{stale.name}" not in keep:
-            stale.unlink()
+            remove(stale)
             changed += 1
     return changed
 

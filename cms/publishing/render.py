@@ -6,7 +6,6 @@ so an edit never rewrites a page of thousands of links.
 """
 
 import hashlib
-import shutil
 from pathlib import Path
 
 from cms.core.kinds import kinds
@@ -14,7 +13,7 @@ from cms.core.kinds import kinds
 from .context import SiteContext
 from .escape import block, inline
 from .feeds import FEED_FILES, newest, render_feeds
-from .files import UnsafePath, check_relative, write_if_changed
+from .files import UnsafePath, check_relative, remove, write_if_changed
 from .markdown import front_matter, page_slug, theme_slug
 from .portable import dump_yaml, sync_files
 from .problems import failure_reason, item_label
@@ -143,7 +142,7 @@ def fingerprint_assets(out_dir):
         found[path.name] = f"assets/v/{name}"
     for old in target.glob("*") if target.is_dir() else []:
         if f"assets/v/{old.name}" not in found.values():
-            old.unlink()
+            remove(old)
     return found
 
 
@@ -282,10 +281,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         for src in Path(handwritten_dir).iterdir():
             if src.name in generated:
                 continue
-            if src.is_dir():
-                shutil.copytree(src, out_dir / src.name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("v"))
-            else:
-                changed += write_if_changed(out_dir, src.name, src.read_bytes())
+            for path in sorted(src.rglob("*")) if src.is_dir() else [src]:
+                rel = path.relative_to(handwritten_dir)
+                if path.is_file() and "v" not in rel.parts[1:-1]:  # not our fingerprinted copies (assets/v/)
+                    changed += write_if_changed(out_dir, rel.as_posix(), path.read_bytes())
     site.assets = fingerprint_assets(out_dir)
     pages_memo, regions_memo = cache.memo("pages", out_dir), cache.memo("regions", out_dir)
     files = {"index.md": render_home(site), "search.md": render_search_page(site)}
@@ -353,7 +352,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         for stale in (out_dir / top).glob("*.md"):
             rel = f"{top}/{stale.name}"
             if rel not in files and rel not in held:
-                stale.unlink()
+                remove(stale)
                 changed += 1
     # Images and annexes no public content uses any more leave site_src, and so the site.
     made, renditions = write_renditions(snap.images, out_dir)

@@ -18,15 +18,14 @@ from pathlib import Path
 
 from mkdocs.commands import build as mk
 from mkdocs.config import load_config
-from mkdocs.structure.files import get_files, set_exclusions
+from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from .compress import COPY_SUFFIXES, compress_site
-from .files import atomic_write
+from .files import atomic_write, recording, remove, replace
 from .generations import Generations
-
-# Anything here changing means every page's HTML may change (theme, nav, styles): build everything.
+from .search_index import INDEX_DIR
 
 
 class SiteBuildError(Exception):
@@ -77,6 +76,13 @@ def collect_warnings():
         logger.removeHandler(collector)
 
 
+def walk_order(src_uri):
+    """Where os.walk, as MkDocs' get_files uses it, meets a file: a folder's files (index first) before its
+    sub-folders, each level sorted."""
+    *folders, name = src_uri.split("/")
+    return (*((1, folder) for folder in folders), (0, os.path.splitext(name)[0] not in ("index", "README"), name))
+
+
 class MkDocsProject:
     """A loaded MkDocs project: config, files, navigation and theme, ready to render any of its pages."""
 
@@ -102,6 +108,34 @@ class MkDocsProject:
         for page in self.nav.pages:
             page.read_source(config)
         self.env = config.plugins.on_env(self.env, config=config, files=files)
+
+    def apply(self, written, removed):
+        """Take in what the renderer wrote and removed in site_src since this project was loaded (relative
+        paths): new pages and files join, removed ones leave. Returns the static files (not pages) to copy.
+
+        Navigation lists sections only, so a page added or removed never changes it."""
+        config, to_copy, added = self.config, [], False
+        for rel in removed:
+            file = self.files.get_file_from_path(rel)
+            if file is not None:
+                self.files.remove(file)
+        for rel in sorted(written):
+            file = self.files.get_file_from_path(rel)
+            if file is None:
+                file = File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
+                set_exclusions(Files([file]), config)  # as get_files would have marked it
+                self.files.append(file)
+                if file.is_documentation_page():
+                    Page(None, file, config)
+                added = True
+            if not file.is_documentation_page():
+                to_copy.append(file)
+        if added:  # in the order get_files gives (the sitemap lists pages in it), theme files after
+            ours = sorted((f for f in self.files if f.src_dir == config.docs_dir), key=lambda f: walk_order(f.src_uri))
+            self.files = Files(ours + [f for f in self.files if f.src_dir != config.docs_dir])
+        if added or removed:
+            self.doc_files = self.files.documentation_pages()
+        return to_copy
 
     def move_to(self, site_dir):
         """Write into another site folder (the next generation) from now on."""
@@ -156,9 +190,10 @@ class MkDocsProject:
             page.active = False
             config._current_page = None
 
-    def write_static_files(self):
-        """Copy theme and our static assets where they differ (by size and mtime), replacing, never editing."""
-        for file in self.files:
+    def write_static_files(self, only=None):
+        """Copy theme and our static assets where they differ (by size and mtime), replacing, never editing
+        (``only``: just these files, those site_src says changed)."""
+        for file in self.files if only is None else only:
             if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
             dest = Path(file.abs_dest_path)
@@ -174,7 +209,7 @@ class MkDocsProject:
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
             shutil.copy2(src, tmp)
-            os.replace(tmp, dest)
+            replace(tmp, dest)
 
     def write_theme_templates(self):
         for name in self.config.theme.static_templates:
@@ -251,26 +286,70 @@ def load_project(config_file, docs_dir, generation, state, cache):
     return project
 
 
+def known_changes(cache, config_file, docs_dir, signature, current, source_changes):
+    """Whether site_src's changes since the live generation are exactly ``source_changes`` (the renderer's
+    journal): this process built the live generation with the project it still holds, for the same theme."""
+    return (
+        source_changes is not None
+        and cache.project is not None
+        and current is not None
+        and cache.project_built == (str(config_file), str(docs_dir), signature, current.name)
+    )
+
+
+def visible(rel):
+    """Whether site_src's file is part of the site (MkDocs leaves out dot files and folders)."""
+    return not any(part.startswith(".") for part in rel.split("/"))
+
+
+def changed_pages(docs_dir, old_pages, source_changes, retry):
+    """The state of site_src's pages from the last build's and the journal of what was written since (and
+    the pages that failed last time, which are tried again)."""
+    pages = dict(old_pages)
+    for rel in source_changes.removed:
+        pages.pop(rel, None)
+    for rel in {r for r in source_changes.written if r.endswith(".md")} | set(retry):
+        path = Path(docs_dir) / rel
+        if visible(rel) and path.is_file():
+            stat = path.stat()
+            pages[rel] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    return dict(sorted(pages.items()))
+
+
 def build_generation(
-    config_file, docs_dir, site_dir, signature_paths, cache, force_full=False, workers=2, index_search=None
+    config_file,
+    docs_dir,
+    site_dir,
+    signature_paths,
+    cache,
+    force_full=False,
+    workers=2,
+    index_search=None,
+    source_changes=None,
 ):
     """Build a new generation of the site and switch it in; returns a BuildReport.
 
     ``index_search(generation_dir, report)`` updates the search index inside the new generation before
-    the switch; it is given the report so it can re-index only what changed.
+    the switch; it is given the report so it can re-index only what changed. ``source_changes`` is the
+    journal of what the renderer wrote and removed in site_src for this build: when this process built the
+    live generation, the build looks only at those files, not at every file of the site.
     """
     report = BuildReport()
     gens = Generations(site_dir)
     current = gens.current()
     previous = gens.manifest(current) if current else {}
     started = time.perf_counter()
-    others = set()
-    pages = source_state(docs_dir, others)
     # Theme, hooks, config and the navigation (its tab titles are in it) shape every page.
     signature = tree_signature(signature_paths)
     report.full = force_full or not previous or previous.get("signature") != signature
+    old_pages = previous.get("pages", {})
+    known = not report.full and known_changes(cache, config_file, docs_dir, signature, current, source_changes)
+    if known:
+        pages = changed_pages(docs_dir, old_pages, source_changes, previous.get("failed", []))
+    else:
+        others = set()
+        pages = source_state(docs_dir, others)
     if not report.full:
-        old_pages = previous.get("pages", {})
         report.rendered = sorted(uri for uri, digest in pages.items() if old_pages.get(uri) != digest)
         report.removed = sorted(uri for uri in old_pages if uri not in pages)
     report.timings["scan"] = time.perf_counter() - started
@@ -281,56 +360,69 @@ def build_generation(
     since_ns = time.time_ns() - 1_000_000_000
     generation = gens.new(clone_from=None if report.full else current)
     report.timings["clone"] = time.perf_counter() - started
+    cache.project_built = None  # set again once this build is live
     try:
-        started = time.perf_counter()
-        with collect_warnings() as warnings:
-            if report.full:
-                cache.project = None  # a full build loads everything afresh (and its page processes fork from it)
-            state = (signature, tuple(pages), frozenset(others))
-            project = load_project(config_file, docs_dir, generation, state, cache)
-            if report.full:
-                report.rendered = sorted(f.src_uri for f in project.doc_files)
-            project.write_static_files()
-            prune_static_files(project, generation)
-            report.timings["load"] = time.perf_counter() - started
-        if warnings.messages:
-            raise SiteBuildError("\n".join(warnings.messages[:20]))
-        started = time.perf_counter()
-        report.failed = render_in_parallel(project, report.rendered, workers if report.full else 1)
-        if report.full and current is not None:
-            keep_previous_pages(current, generation, [uri for uri, _reason in report.failed])
-        for uri in report.removed:
-            remove_page_output(generation, uri)
-        with collect_warnings() as warnings:
-            project.write_theme_templates()
-        if warnings.messages:
-            raise SiteBuildError("\n".join(warnings.messages[:20]))
-        report.timings["pages"] = time.perf_counter() - started
-        # A page that failed keeps its previous HTML and its previous digest, so the next build tries again.
-        old_pages = previous.get("pages", {})
-        for uri, _reason in report.failed:
-            if uri in old_pages:
-                pages[uri] = old_pages[uri]
-            else:
-                pages.pop(uri, None)
-        # Pages taken down (the 404 says so plainly); one that is back is no longer gone.
-        current_urls = {page_url(uri) for uri in pages}
-        gone = set(previous.get("gone", [])) | {page_url(uri) for uri in old_pages if uri not in pages}
-        report.manifest = {
-            "signature": signature,
-            "pages": pages,
-            "search": previous.get("search", {}),
-            "gone": sorted(gone - current_urls),
-        }
-        if index_search is not None:
+        with recording(generation) as written:
             started = time.perf_counter()
-            report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
-            report.timings["search"] = time.perf_counter() - started
+            with collect_warnings() as warnings:
+                if known:
+                    project = cache.project
+                    visible_written = {rel for rel in source_changes.written if visible(rel)}
+                    gone = {rel for rel in source_changes.removed if visible(rel)}
+                    to_copy = project.apply(visible_written, gone)
+                    project.move_to(generation)
+                    project.write_static_files(only=to_copy)
+                    for rel in gone:
+                        if not rel.endswith(".md"):
+                            remove(generation / rel)
+                else:
+                    if report.full:
+                        cache.project = None  # a full build loads everything afresh (its page processes fork from it)
+                    state = (signature, tuple(pages), frozenset(others))
+                    project = load_project(config_file, docs_dir, generation, state, cache)
+                    project.write_static_files()
+                    prune_static_files(project, generation)
+                if report.full:
+                    report.rendered = sorted(f.src_uri for f in project.doc_files)
+                report.timings["load"] = time.perf_counter() - started
+            if warnings.messages:
+                raise SiteBuildError("\n".join(warnings.messages[:20]))
+            started = time.perf_counter()
+            report.failed = render_in_parallel(project, report.rendered, workers if report.full else 1)
+            if report.full and current is not None:
+                keep_previous_pages(current, generation, [uri for uri, _reason in report.failed])
+            for uri in report.removed:
+                remove_page_output(generation, uri)
+            with collect_warnings() as warnings:
+                project.write_theme_templates()
+            if warnings.messages:
+                raise SiteBuildError("\n".join(warnings.messages[:20]))
+            report.timings["pages"] = time.perf_counter() - started
+            # A page that failed keeps its previous HTML and its previous digest, and is tried again next time.
+            for uri, _reason in report.failed:
+                if uri in old_pages:
+                    pages[uri] = old_pages[uri]
+                else:
+                    pages.pop(uri, None)
+            # Pages taken down (the 404 says so plainly); one that is back is no longer gone.
+            current_urls = {page_url(uri) for uri in pages}
+            gone_urls = set(previous.get("gone", [])) | {page_url(uri) for uri in old_pages if uri not in pages}
+            report.manifest = {
+                "signature": signature,
+                "pages": pages,
+                "failed": sorted(uri for uri, _reason in report.failed),
+                "search": previous.get("search", {}),
+                "gone": sorted(gone_urls - current_urls),
+            }
+            if index_search is not None:
+                started = time.perf_counter()
+                report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
+                report.timings["search"] = time.perf_counter() - started
         started = time.perf_counter()
         if report.full:
             compress_site(generation, workers=workers)
-        else:
-            compress_site(generation, previous=current, since_ns=since_ns)
+        else:  # what this build wrote and removed, and the search index (written by its own means)
+            compress_site(generation, previous=current, since_ns=since_ns, journal=written, walk=[INDEX_DIR])
         report.timings["compress"] = time.perf_counter() - started
     except Exception:
         cache.project = None  # it may be half-way through a page
@@ -338,6 +430,7 @@ def build_generation(
         raise
     started = time.perf_counter()
     gens.switch_to(generation, report.manifest)
+    cache.project_built = (str(config_file), str(docs_dir), signature, generation.name)
     report.timings["switch"] = time.perf_counter() - started
     started = time.perf_counter()
     gens.collect(keep=generation)
@@ -361,7 +454,7 @@ def prune_static_files(project, generation):
                 if name.endswith(COPY_SUFFIXES) and path[:-3] in wanted:
                     continue  # a compressed copy of a wanted file (compress_site removes those of others)
                 if path not in wanted:
-                    os.unlink(path)
+                    remove(path)
 
 
 def page_url(src_uri):
@@ -388,8 +481,9 @@ def keep_previous_pages(previous, generation, src_uris):
 def remove_page_output(generation, src_uri):
     url = page_url(src_uri)
     target = Path(generation) / url.strip("/") / "index.html"
-    with contextlib.suppress(FileNotFoundError):
-        target.unlink()
+    remove(target)
+    for copy in COPY_SUFFIXES:  # its compressed copies go with it, so its folder goes too
+        remove(f"{target}{copy}")
     with contextlib.suppress(OSError):
         target.parent.rmdir()
 

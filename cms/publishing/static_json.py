@@ -16,7 +16,7 @@ from cms.core.kinds import kind as kind_named
 from cms.core.kinds import kinds
 
 from .content_json import ContentJson
-from .files import check_relative, write_if_changed
+from .files import check_relative, remove, write_if_changed
 from .problems import failure_reason
 
 API_DIR = "api"
@@ -87,6 +87,6 @@ def write_static_json(snap, docs_dir, cache):
         for path in root.rglob("*.json"):
             rel = path.relative_to(root).as_posix()
             if rel not in files and rel not in held:
-                path.unlink()
+                remove(path)
                 changed += 1
     return changed

@@ -345,7 +345,7 @@ def test_old_generations_leave_at_once_and_are_deleted_in_the_background(queued,
 
 def test_the_worker_keeps_the_loaded_site_project_between_edits(queued, site_dirs):
     """Loading MkDocs takes seconds at 10,000 pages: an edit reuses the worker's loaded project, writing into
-    the new generation; a new page (a new file in site_src) loads it afresh."""
+    the new generation; a new page (a new file in site_src) joins it, a page taken down leaves it."""
     from cms.publishing.cache import BuildCache
 
     _src, site = site_dirs
@@ -360,8 +360,18 @@ def test_the_worker_keeps_the_loaded_site_project_between_edits(queued, site_dir
     assert loaded.config["site_dir"] == os.path.realpath(site)
     assert "项目复用后的新标题" in read_page(site, "cases/hefei-red-property")
     assert "项目复用后的新标题" in article(read_page(site, "regions/hefei"))
-    make_case("another-new", "复用之后新建的案例", region="laiwu")
-    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk, cache)
-    assert cache.project is not loaded
+    new = make_case("another-new", "复用之后新建的案例", region="laiwu")
+    build = run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk, cache)
+    assert cache.project is loaded and build.pages_rendered < 20
     assert "复用之后新建的案例" in read_page(site, "cases/another-new")
     assert "复用之后新建的案例" in article(read_page(site, "regions/laiwu"))
+    assert (Path(site) / "api" / "cases" / "another-new.json").exists()
+    assert "/cases/another-new/" in (Path(site) / "sitemap.xml").read_text(encoding="utf-8")
+    assert (Path(site) / "cases" / "another-new" / "index.html.br").exists()
+    new.unpublish()
+    run_build(SiteBuild.objects.get(status=SiteBuild.Status.QUEUED).pk, cache)
+    assert cache.project is loaded
+    assert not (Path(site) / "cases" / "another-new").exists()
+    assert not (Path(site) / "api" / "cases" / "another-new.json").exists()
+    assert not (Path(site) / "api" / "cases" / "another-new.json.gz").exists()
+    assert "/cases/another-new/" not in (Path(site) / "sitemap.xml").read_text(encoding="utf-8")

@@ -1,0 +1,82 @@
+"""Edits cost what changed: the build takes site_src's changes from the renderer's journal, compresses only
+what it wrote, and still meets every change another process made."""
+
+import brotli
+import pytest
+
+from django.conf import settings
+
+from cms.cases.models import CaseStudyPage
+from cms.publishing.build import build_site, theme_paths
+from cms.publishing.cache import BuildCache
+from cms.publishing.files import atomic_write, recording
+from cms.publishing.sitebuild import build_generation
+
+from ..conftest import read_page
+
+pytestmark = pytest.mark.django_db
+
+
+def generation(cache, changes):
+    source = settings.SITE_SOURCE_DIR
+    paths = theme_paths(source)
+    return build_generation(
+        settings.MKDOCS_CONFIG, source, settings.SITE_OUTPUT_DIR, paths, cache, source_changes=changes
+    )
+
+
+def test_a_page_that_fails_is_tried_again_by_the_next_build_and_recovers(site_dirs):
+    source, site = site_dirs
+    cache = BuildCache()
+    build_site(cache=cache)
+    with recording(source) as changes:  # a page MkDocs warns about (a link to nothing): not published
+        atomic_write(source / "cases" / "broken.md", "# 坏页面\n\n[去向](missing.md)\n".encode())
+    report = generation(cache, changes)
+    assert [uri for uri, _reason in report.failed] == ["cases/broken.md"]
+    assert not (site / "cases" / "broken").exists()
+    with recording(source) as changes:  # nothing written: the failed page is still tried again
+        pass
+    report = generation(cache, changes)
+    assert "cases/broken.md" in report.rendered and report.failed
+    with recording(source) as changes:
+        atomic_write(source / "cases" / "broken.md", "# 修好的页面\n".encode())
+    report = generation(cache, changes)
+    assert report.rendered == ["cases/broken.md"] and not report.failed
+    assert "修好的页面" in read_page(site, "cases/broken")
+
+
+def test_an_edit_compresses_only_what_it_wrote_and_its_copies_match(site_dirs):
+    _source, site = site_dirs
+    cache = BuildCache()
+    build_site(cache=cache)
+    untouched = (site / "cases" / "guanling-four-forces" / "index.html.br").stat().st_ino
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.title = "合肥市：压缩副本跟着改"
+    page.save_revision().publish()
+    result = build_site(cache=cache)
+    assert not result.full
+    html = (site / "cases" / "hefei-red-property" / "index.html").read_bytes()
+    assert "压缩副本跟着改".encode() in html
+    assert brotli.decompress((site / "cases" / "hefei-red-property" / "index.html.br").read_bytes()) == html
+    api = site / "api" / "cases" / "hefei-red-property.json"
+    assert brotli.decompress(api.with_name(api.name + ".br").read_bytes()) == api.read_bytes()
+    # A page the edit did not touch keeps the very same compressed file (a hard link from the last site).
+    assert (site / "cases" / "guanling-four-forces" / "index.html.br").stat().st_ino == untouched
+
+
+def test_a_build_by_another_process_in_between_is_not_missed(site_dirs):
+    """The journal only speaks for builds this cache made: after another worker's build, the next one looks
+    at all of site_src again."""
+    _source, site = site_dirs
+    ours, theirs = BuildCache(), BuildCache()
+    build_site(cache=ours)
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.title = "合肥市：另一个进程发布的标题"
+    page.save_revision().publish()
+    build_site(cache=theirs)
+    assert "另一个进程发布的标题" in read_page(site, "cases/hefei-red-property")
+    page.title = "合肥市：再改一次"
+    page.save_revision().publish()
+    build_site(cache=ours)
+    assert "再改一次" in read_page(site, "cases/hefei-red-property")
+    assert "再改一次" in (site / "api" / "cases" / "hefei-red-property.json").read_text(encoding="utf-8")
