@@ -3,8 +3,8 @@
 The app's own server (WhiteNoise) and any front server that serves precompressed files (nginx
 ``gzip_static``/``brotli_static``) send the best one the browser accepts; nothing is compressed per request.
 A generation starts as hard links to the live one, so an unchanged file is the very same inode as in the
-live generation and keeps its copies; only a file the build replaced (a new inode) is compressed again, and
-copies whose file is gone are removed.
+live generation and keeps its copies; only a file the build wrote (replaced by rename, recorded in the build's
+journal, ``files.recording``) is compressed again, and the copies of a file it removed go with it.
 """
 
 import gzip
@@ -24,34 +24,22 @@ MIN_BYTES = 256  # smaller files gain nothing worth a second request path
 ASSET_QUALITY, PAGE_QUALITY = 11, 5
 
 
-def targets(root, previous=None, since_ns=None):
-    """(files to compress, compressed copies to remove) under root; ``previous`` is the live generation.
-
-    With ``since_ns``, a folder older than that is passed over: the generation started as hard links to the
-    live one (folders keep their times), and every file is written by rename, so a folder in which nothing
-    was added, replaced or removed since then holds only unchanged files and their copies."""
+def targets(root):
+    """(files to compress, compressed copies to remove) of a whole folder (a full build's new generation)."""
     stale, orphans = [], []
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if since_ns is not None and previous is not None and os.stat(folder).st_mtime_ns < since_ns:
-            continue
         present = set(names)
-        relative = os.path.relpath(folder, root)
         for name in names:
             path = os.path.join(folder, name)
-            if name.endswith((".gz", ".br")):
+            if name.endswith(COPY_SUFFIXES):
                 if name[:-3] not in present:
                     orphans.append(path)
-                continue
-            if not name.endswith(TEXT_SUFFIXES):
-                continue
-            copies = [f"{path}{ext}" for ext in (".gz", ".br") if name + ext in present]
-            if len(copies) == 2 and previous is not None and kept(path, copies, os.path.join(previous, relative, name)):
-                continue  # the live generation's file, with its copies
-            if os.stat(path).st_size >= MIN_BYTES:
-                stale.append(path)
-            else:
-                orphans += copies  # too small now: its old copies must not be served
+            elif name.endswith(TEXT_SUFFIXES):
+                if os.stat(path).st_size >= MIN_BYTES:
+                    stale.append(path)
+                else:
+                    orphans += [f"{path}{ext}" for ext in COPY_SUFFIXES if name + ext in present]
     return stale, orphans
 
 
@@ -71,30 +59,6 @@ def journal_targets(root, journal):
         path = os.path.join(root, rel)
         orphans += [path + ext for ext in COPY_SUFFIXES if os.path.exists(path + ext)]
     return stale, orphans
-
-
-def same_file(path, other):
-    """Whether two paths are one file (a hard link kept from the live generation: unchanged)."""
-    try:
-        return os.stat(path).st_ino == os.stat(other).st_ino
-    except FileNotFoundError:
-        return False
-
-
-def kept(path, copies, other):
-    """Whether a file and its copies come unchanged from the live generation: the same file at the same path,
-    or (a folder renamed since, as a search bundle is when stale copies leave it) a file still hard-linked
-    with its copies, both made after it. A file the build replaced is a new file with one link."""
-    if same_file(path, other):
-        return True
-    source = os.stat(path)
-    if source.st_nlink < 2:
-        return False
-    for copy in copies:
-        stat = os.stat(copy)
-        if stat.st_nlink < 2 or stat.st_mtime_ns < source.st_mtime_ns:
-            return False
-    return True
 
 
 def prune_empty(folder, root):
@@ -168,21 +132,12 @@ def _compress_many(paths):
     return len(paths)
 
 
-def compress_site(root, previous=None, workers=1, since_ns=None, journal=None, walk=()):
-    """Bring every compressed copy under root up to date; returns how many files were compressed.
+def compress_site(root, workers=1, journal=None):
+    """Bring the compressed copies under root up to date; returns how many files were compressed.
 
-    ``previous`` is the live generation this one started from (None for a full build: all is new);
-    ``since_ns`` when this build began (see ``targets``). With the build's ``journal`` of root, only the
-    files it wrote or removed are looked at, and the folders in ``walk`` (written otherwise) are searched."""
-    if journal is None:
-        stale, orphans = targets(root, previous, since_ns)
-    else:
-        stale, orphans = journal_targets(root, journal)
-        for folder in walk:
-            more_stale, more_orphans = targets(
-                os.path.join(root, folder), previous and os.path.join(previous, folder), since_ns
-            )
-            stale, orphans = stale + more_stale, orphans + more_orphans
+    Without a journal every text file under root is compressed (a full build: all is new); with the build's
+    ``journal`` of root, only the files it wrote get new copies, and the copies of those it removed go."""
+    stale, orphans = targets(root) if journal is None else journal_targets(root, journal)
     for path in orphans:
         os.unlink(path)
         prune_empty(os.path.dirname(path), root)

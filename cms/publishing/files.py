@@ -71,6 +71,25 @@ def recording(root):
         _journals.remove(journal)
 
 
+def record_tree(folder):
+    """Record every file of a folder made by other means (written elsewhere, then renamed into place)."""
+    if _journals:
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                for journal in _journals:
+                    journal.note(os.path.join(root, name), removed=False)
+
+
+def record_move(old, new):
+    """A folder was renamed: what was recorded inside it now lives under its new name."""
+    for journal in _journals:
+        old_rel, new_rel = (os.path.abspath(p)[len(journal.root) :].replace(os.sep, "/") + "/" for p in (old, new))
+        for found in (journal.written, journal.removed):
+            moved = {rel for rel in found if rel.startswith(old_rel)}
+            found -= moved
+            found |= {new_rel + rel[len(old_rel) :] for rel in moved}
+
+
 def atomic_write(path, data):
     """Replace a file by rename, so hard-linked copies in older generations are never modified."""
     path = Path(path)

@@ -33,7 +33,7 @@ import shutil
 import zlib
 from pathlib import Path
 
-from .files import atomic_write, write_if_changed
+from .files import atomic_write, record_move, record_tree, remove, write_if_changed
 from .search import doc_tokens, query_helper, title_tokens
 
 INDEX_DIR = "search-index"
@@ -148,6 +148,7 @@ def _add_bundle(root, prefix, records, first):
     final = root / name
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
+    record_tree(final)
     return {"path": f"{name}/", **entry}
 
 
@@ -217,7 +218,7 @@ def purge(bundle_dir, entry, removals):
     bundle_dir = Path(bundle_dir)
     by_shard = {}  # shard -> {token: docs}
     for doc, words in removals.items():
-        (bundle_dir / "d" / f"{doc}.json").unlink(missing_ok=True)
+        remove(bundle_dir / "d" / f"{doc}.json")
         for token in words:
             by_shard.setdefault(shard_of(token, entry["shards"]), {}).setdefault(token, set()).add(doc)
     rewritten = 0
@@ -244,7 +245,7 @@ def purge(bundle_dir, entry, removals):
         if postings:
             atomic_write(path, shard_bytes(postings))
         else:
-            path.unlink()
+            remove(path)
     filters_path = bundle_dir / "filters.json"
     if filters_path.exists() and removals:
         data = json.loads(filters_path.read_bytes())
@@ -346,6 +347,7 @@ def index_search(generation, records, previous, full=False):
             if name != old["path"].strip("/"):
                 shutil.rmtree(root / name, ignore_errors=True)
                 (root / old["path"]).rename(root / name)
+                record_move(root / old["path"], root / name)
             base = {**base, "bundle": {**old, "path": f"{name}/"}, "purged": sorted(purged)}
         bundle = base["bundle"]
         bundles = [bundle]

@@ -25,7 +25,6 @@ from mkdocs.structure.pages import Page
 from .compress import COPY_SUFFIXES, compress_site
 from .files import atomic_write, recording, remove, replace
 from .generations import Generations
-from .search_index import INDEX_DIR
 
 
 class SiteBuildError(Exception):
@@ -355,9 +354,6 @@ def build_generation(
     report.timings["scan"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    # Folders this build adds to, replaces in or removes from get a newer time than this (less a second for
-    # the file system's coarser clock); the compression step looks only in those.
-    since_ns = time.time_ns() - 1_000_000_000
     generation = gens.new(clone_from=None if report.full else current)
     report.timings["clone"] = time.perf_counter() - started
     cache.project_built = None  # set again once this build is live
@@ -421,8 +417,8 @@ def build_generation(
         started = time.perf_counter()
         if report.full:
             compress_site(generation, workers=workers)
-        else:  # what this build wrote and removed, and the search index (written by its own means)
-            compress_site(generation, previous=current, since_ns=since_ns, journal=written, walk=[INDEX_DIR])
+        else:  # what this build wrote and removed (the journal), nothing else
+            compress_site(generation, journal=written)
         report.timings["compress"] = time.perf_counter() - started
     except Exception:
         cache.project = None  # it may be half-way through a page
