@@ -250,7 +250,7 @@ class CaseKind(ContentKind):
         return f"- {self.link(entry, prefix)} — " + " · ".join(extra)
 
     def home_section(self, site, entries):
-        newest = sorted(entries, key=self.sort_key)[: self.home_limit]
+        newest = site.newest(self, entries, self.home_limit)
         if not newest:
             return []
         return (
@@ -346,8 +346,11 @@ class CollectionKind(ContentKind):
             raise ContentError(path, "合集至少要包含一个案例（entries）")
         page.entries = ordered(chosen)
 
+    def shared_stamp(self, site):
+        return None  # it shows its cases: worked out anew each build (collections are few)
+
     def picked(self, site, entry):
-        cases = {e["meta"]["slug"]: e for e in site.snap.entries.get("cases", [])}
+        cases = site.by_slug("cases")
         return [(e, cases[e["case"]]) for e in entry["meta"].get("entries", []) if e["case"] in cases]
 
     def render(self, site, entry):

@@ -18,6 +18,7 @@ from cms.publishing.markdown import (
     print_footer,
 )
 from cms.publishing.portable import ContentError, compact, require
+from cms.publishing.snapshot import digest
 
 from .choices import Alternative, ListKind, Scope, labels
 from .models import DutyListIndexPage, DutyListPage, ListItem, item_errors
@@ -89,6 +90,7 @@ class DutyListKind(ContentKind):
     model = DutyListPage
     index_model = DutyListIndexPage
     order = 20
+    shows_below = True  # a district's list applies to every community below it (本社区一览)
     region_order = 10
     body = "text"
     references = ("list",)  # a list names the list it replaces by slug
@@ -220,6 +222,19 @@ class DutyListKind(ContentKind):
     def lookups(self, site):
         return site.extra[self.name]
 
+    def shared_stamp(self, site):
+        # Its pages and lines show which lists replaced which (and their titles).
+        found = self.lookups(site)
+        related = set(found.superseded_by) | {
+            e["meta"]["slug"] for entries in found.superseded_by.values() for e in entries
+        }
+        return digest(
+            sorted(
+                (slug, found.by_slug[slug]["meta"].get("supersedes"), found.by_slug[slug]["meta"]["title"])
+                for slug in related
+            )
+        )
+
     def is_current(self, site, entry):
         return self.lookups(site).is_current(entry)
 
@@ -337,7 +352,11 @@ class DutyListKind(ContentKind):
         current = [e for e in entries if self.is_current(site, e)]
         if not current:
             return []
-        return ["## 现行清单", ""] + [self.line(site, e, "") for e in current] + [""]
+        # The newest few: a province has thousands of lists (all of them are in the section and on places).
+        lines = [self.line(site, e, "") for e in site.newest(self, current, self.home_limit)]
+        if len(current) > self.home_limit:
+            lines += ["", f"[全部{len(current)}份现行清单]({self.folder}/index.md)"]
+        return ["## 现行清单", ""] + lines + [""]
 
     def feed_entries(self, site, entries):
         out = []

@@ -56,6 +56,7 @@ class Memo:
 
     def __init__(self):
         self.found = {}  # name -> (key, text)
+        self.stamp = None  # what the texts were made against (the renderer's world and shared stamps)
 
     def get(self, name, key, make):
         """(text, hit): the remembered text when the key is unchanged, else a fresh one from make()."""
@@ -113,6 +114,7 @@ class BuildCache:
         self.export = ExportCache()
         self.qr = QrCodes()
         self.memos = {}  # (stage, output folder) -> Memo
+        self.derived = {}  # output folder -> what SiteContext works out per entry (see SiteContext.remembered)
         self.project = None  # the loaded MkDocs project, and the state of site_src it was loaded for
         self.project_key = None
         # (config, site_src, theme signature, generation) the project last built and switched in: while that
@@ -126,8 +128,9 @@ class BuildCache:
     # --- kept on disk ------------------------------------------------------------------------------------
 
     def state(self):
-        memos = {key: memo.found for key, memo in self.memos.items()}
-        return {"export": (self.export.token, self.export.entries, self.export.last_good), "memos": memos}
+        memos = {key: (memo.found, memo.stamp) for key, memo in self.memos.items()}
+        export = (self.export.token, self.export.entries, self.export.last_good)
+        return {"export": export, "memos": memos, "derived": self.derived}
 
     @staticmethod
     def kept_on_disk():
@@ -152,8 +155,10 @@ class BuildCache:
             log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
             return False
         self.export.token, self.export.entries, self.export.last_good = saved["export"]
-        for key, found in saved["memos"].items():
-            self.memos.setdefault(key, Memo()).found = found
+        for key, (found, stamp) in saved["memos"].items():
+            memo = self.memos.setdefault(key, Memo())
+            memo.found, memo.stamp = found, stamp
+        self.derived = saved["derived"]
         return True
 
     def save(self, folder, background=True):

@@ -7,6 +7,7 @@ the database, so a site restored from a backup publishes the same feeds.
 """
 
 import datetime
+import heapq
 import json
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -38,8 +39,9 @@ def _approval(entry):
 
 def newest(entries):
     """Feed entries ({date, category, title, url, summary, disclosure}) newest first, at most FEED_SIZE."""
-    entries = sorted(entries, key=lambda e: (e["date"] is not None, e["date"] or datetime.date.min, e["url"]))
-    return entries[::-1][:FEED_SIZE]
+    return heapq.nlargest(
+        FEED_SIZE, entries, key=lambda e: (e["date"] is not None, e["date"] or datetime.date.min, e["url"])
+    )
 
 
 def render_feeds(entries, home, title, description):

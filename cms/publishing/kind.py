@@ -38,6 +38,7 @@ class ContentKind:
     admin_date_label = ""
     home_limit = 10  # how many of the newest it shows on the home page (0: none)
     period = False  # has a display period (公示期, meta "display_period"): pages show whether it runs
+    shows_below = False  # its items show on the page of every region below their place (a community's lists)
 
     @property
     def item(self):
@@ -103,6 +104,11 @@ class ContentKind:
 
     def render(self, site, entry):
         raise NotImplementedError
+
+    def shared_stamp(self, site):
+        """A stamp of what its pages and lines show of its other entries (a list: which replaced which), so a
+        build can tell that an unchanged entry's page is unchanged; None when it cannot tell (worked out anew)."""
+        return ""
 
     def context(self, site, entry):
         """What the item's page shows of anything else (its memo is reused while this and the entry hold)."""

@@ -6,6 +6,7 @@ so an edit never rewrites a page of thousands of links.
 """
 
 import hashlib
+import heapq
 from pathlib import Path
 
 from cms.core.kinds import kinds
@@ -14,7 +15,7 @@ from .context import SiteContext
 from .escape import block, inline
 from .feeds import FEED_FILES, newest, render_feeds
 from .files import UnsafePath, check_relative, remove, write_if_changed
-from .markdown import front_matter, page_slug, theme_slug
+from .markdown import front_matter, page_slug
 from .portable import dump_yaml, sync_files
 from .problems import failure_reason, item_label
 from .renditions import write as write_renditions
@@ -44,11 +45,13 @@ def generated_names():
     return {*LISTINGS, *(kind.folder for kind in kinds())}
 
 
-def latest_lines(entries, line, limit=SECTION_LATEST):
-    """Lines for the first `limit` entries, with a note on the rest (they are on region pages and in search)."""
+def latest_lines(entries, line, limit=SECTION_LATEST, total=None):
+    """Lines for the first `limit` entries, with a note on the rest (they are on region pages and in search).
+    ``total``: how many there are, when ``entries`` holds only the first ones."""
+    total = len(entries) if total is None else total
     lines = [line(e) for e in (entries if limit is None else entries[:limit])]
-    if limit is not None and len(entries) > limit:
-        lines += ["", f"共 {len(entries)} 项，这里列出最新的 {limit} 项；其余请按地区浏览或使用搜索。"]
+    if limit is not None and total > limit:
+        lines += ["", f"共 {total} 项，这里列出最新的 {limit} 项；其余请按地区浏览或使用搜索。"]
     return lines
 
 
@@ -184,17 +187,29 @@ def render_search_page(site):
     )
 
 
-def render_themes(site):
-    """A page per theme (the newest items holding it) and the list of themes."""
-    files, themes = {}, {}
+def theme_entries(site):
+    """{theme slug: (name, [(kind, entry)])} of every item holding a theme."""
+    themes = {}
     for kind, entry in site.snap.items():
-        for name in kind.themes(entry["meta"]):
-            themes.setdefault(theme_slug(name), (name, []))[1].append((kind, entry))
+        for name, slug in site.themes_of(kind, entry):
+            themes.setdefault(slug, (name, []))[1].append((kind, entry))
+    return themes
+
+
+def render_theme(site, name, entries):
+    """A theme's page: the newest items holding it."""
+    out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
+    key = lambda pair: site.sort_key(*pair)  # noqa: E731
+    top = heapq.nsmallest(THEME_LIMIT, entries, key=key) if len(entries) > THEME_LIMIT else sorted(entries, key=key)
+    out += latest_lines(top, lambda pair: pair[0].line(site, pair[1]), limit=THEME_LIMIT, total=len(entries))
+    return "\n".join(out) + "\n"
+
+
+def render_themes(site, only=None):
+    """A page per theme (those in ``only``, when given: the others are as they were) and the list of themes."""
+    themes, files = theme_entries(site), {}
     for slug, (name, entries) in sorted(themes.items()):
-        out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
-        ordered = sorted(entries, key=lambda pair: pair[0].sort_key(pair[1]))
-        out += latest_lines(ordered, lambda pair: pair[0].line(site, pair[1]), limit=THEME_LIMIT)
-        files[f"themes/{slug}.md"] = "\n".join(out) + "\n"
+        files[f"themes/{slug}.md"] = render_theme(site, name, entries) if only is None or slug in only else None
     files["themes/index.md"] = render_section_index(
         site,
         "themes",
@@ -210,16 +225,16 @@ def render_themes(site):
 def render_redirects(site, files):
     """Old addresses of pages whose slug changed: a small page that forwards to the new one (a meta refresh
     works on any static host; links in old prints and shares keep working). A live page always wins."""
-    titles = {f"{kind.folder}/{e['meta']['slug']}.md": e["meta"]["title"] for kind, e in site.snap.all()}
     out = {}
     for redirect in site.snap.redirects:
         old_section, old_slug = redirect["from"].strip("/").split("/")
         new_section, new_slug = redirect["to"].strip("/").split("/")
         rel = f"{old_section}/{old_slug}.md"
         target = f"{new_section}/{new_slug}.md"
-        if rel in files or target not in titles:
+        found = site.by_slug(new_section).get(new_slug)
+        if rel in files or found is None:
             continue
-        title = titles[target]
+        title = found["meta"]["title"]
         forward = f"../../{page_slug(new_section)}/{page_slug(new_slug)}/"
         page = [
             front_matter(f"页面已移动：{title}", redirect_to=forward),
@@ -259,20 +274,53 @@ def site_config(site):
 
 
 def feed_entries(site):
-    entries = []
-    for kind in kinds():
-        entries += kind.feed_entries(site, site.entries(kind))
-    return newest(entries)
+    return newest([item for kind in kinds() for entry in site.entries(kind) for item in site.feed_entry(kind, entry)])
 
 
 def site_context(snap, site_url, cache, out_dir):
     """The lookups every page of this build shares (QR codes kept in the cache and in out_dir/.cache/qr)."""
     cache.qr.folder = Path(out_dir) / CACHE_FOLDER / "qr"
-    return SiteContext(snap, site_url, qr=cache.qr)
+    derived = cache.derived.setdefault(str(Path(out_dir)), {})
+    site = SiteContext(snap, site_url, qr=cache.qr, derived=derived)
+    return site
+
+
+class Changes:
+    """What changed since the build this cache rendered last, as render_site works it out: the entries whose
+    content changed, appeared or went, and what they touch. ``everything`` when the world itself changed (or
+    nothing was rendered before): then every page is worked out again (its memo still spares the rendering)."""
+
+    def __init__(self, everything):
+        self.everything = everything
+        self.kinds = set()  # kind folders with an entry changed, added or removed
+        self.regions = set()  # region pages that show one of them
+        self.themes = set()  # theme slugs one of them holds (or held)
+        self.removed = []  # rels of item pages whose entries went
+        self.all_listings = False  # every region and theme page to be worked out again
+
+    @property
+    def listings_all(self):
+        return self.everything or self.all_listings
+
+    def touch(self, site, kind, key, entry):
+        """An entry changed (``entry`` its new version, or None when it went): what it was and is shown on."""
+        self.kinds.add(kind.folder)
+        for placed, themes in ((site.before("places", key), site.before("themes", key)),) + (
+            ((site.placed(kind, entry), site.themes_of(kind, entry)),) if entry is not None else ()
+        ):
+            self.regions.update(placed or ())
+            self.themes.update(slug for _name, slug in themes or ())
+            if kind.shows_below:  # its pages show on every region below its place (a community's lists)
+                for slug in placed or ():
+                    self.regions |= site.regions.descendants(slug)
 
 
 def render_site(site, out_dir, cache, handwritten_dir=None):
-    """Write the generated Markdown of a site context's snapshot into out_dir; return the files changed."""
+    """Write the generated Markdown of a site context's snapshot into out_dir; return the files changed.
+
+    An edit costs what it changed: an entry whose content and world are as last time is passed over with a
+    dictionary lookup, and only the listings that show a changed entry (its section, the regions above it,
+    its themes, the home page and feeds) are worked out again."""
     out_dir = Path(out_dir)
     snap = site.snap
     changed = 0
@@ -287,12 +335,31 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
                     changed += write_if_changed(out_dir, rel.as_posix(), path.read_bytes())
     site.assets = fingerprint_assets(out_dir)
     pages_memo, regions_memo = cache.memo("pages", out_dir), cache.memo("regions", out_dir)
+    # What every page may show beyond its own entry: the world, the assets, and what each kind's pages read of
+    # other entries (a list names the lists it replaced and that replaced it).
+    stamp = (site.world, tuple(sorted(site.assets.items())), tuple(site.shared_stamp(kind) for kind in kinds()))
+    changes = Changes(everything=pages_memo.stamp is None or pages_memo.stamp[:2] != stamp[:2])
+    shared_same = {
+        kind.folder: not changes.everything and stamp[2][n] is not None and pages_memo.stamp[2][n] == stamp[2][n]
+        for n, kind in enumerate(kinds())
+    }
     files = {"index.md": render_home(site), "search.md": render_search_page(site)}
     unchanged = set()  # files the memo says are byte-identical to what this cache wrote last time
     # Outputs of items that could not be exported or rendered this time: left exactly as they were.
     held = {f"{folder}/{slug}.md" for folder, slug in snap.held}
+    seen = set()
     for kind, entry in snap.all():
-        rel = f"{kind.folder}/{entry['meta']['slug']}.md"
+        slug = entry["meta"]["slug"]
+        rel = f"{kind.folder}/{slug}.md"
+        seen.add(rel)
+        found = pages_memo.found.get(rel)
+        same = found is not None and found[0][0] == snap.digest(kind, entry)
+        if not same and not changes.everything:
+            changes.touch(site, kind, (kind.folder, slug), entry)
+        if same and shared_same[kind.folder] and not found[0][3]:  # no links to other pages either
+            files[rel] = None
+            unchanged.add(rel)
+            continue
         try:
             check_relative(rel)
             key = (
@@ -311,13 +378,36 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         files[rel] = text
         if hit:
             unchanged.add(rel)
+    if not changes.everything:
+        by_folder = {kind.folder: kind for kind in kinds()}
+        for rel in pages_memo.found:
+            if rel not in seen:
+                folder, _, name = rel.partition("/")
+                if folder in by_folder:
+                    changes.touch(site, by_folder[folder], (folder, name[: -len(".md")]), None)
+                changes.removed.append(rel)
+    if any(kind.item and not shared_same[kind.folder] for kind in kinds()):
+        changes.all_listings = True  # what a kind's lines say of other entries changed (a list replaced)
+    sections_memo = cache.memo("sections", out_dir)
     for kind in kinds():
-        ordered = sorted(site.entries(kind), key=kind.sort_key)
+        rel = f"{kind.folder}/index.md"
+        if shared_same[kind.folder] and kind.folder not in changes.kinds and rel in sections_memo.found:
+            files[rel] = None
+            unchanged.add(rel)
+            continue
+        entries = site.entries(kind)
         limit = SECTION_LATEST if kind.item else None
-        lines = latest_lines(ordered, lambda e, kind=kind: kind.line(site, e), limit)
-        files[f"{kind.folder}/index.md"] = render_section_index(site, kind.folder, section_title(site, kind), lines)
-    for slug in (s for s in site.regions.nodes if site.has_page(s)):
+        top = site.newest(kind, entries, limit)
+        lines = latest_lines(top, lambda e, kind=kind: kind.line(site, e), limit, total=len(entries))
+        files[rel] = render_section_index(site, kind.folder, section_title(site, kind), lines)
+        sections_memo.found[rel] = (None, None)  # the next build knows it is on disk
+    region_pages = [s for s in site.regions.nodes if site.has_page(s)]
+    for slug in region_pages:
         rel = f"regions/{slug}.md"
+        if not changes.listings_all and slug not in changes.regions and rel in regions_memo.found:
+            files[rel] = None
+            unchanged.add(rel)
+            continue
         files[rel], hit = regions_memo.get(rel, region_key(site, slug), lambda slug=slug: render_region(site, slug))
         if hit:
             unchanged.add(rel)
@@ -331,28 +421,46 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         return lines
 
     files["regions/index.md"] = render_section_index(site, "regions", "按地区浏览", tree())
-    files.update(render_themes(site))
+    files.update(render_themes(site, only=None if changes.listings_all else changes.themes))
     settings = snap.site.get("settings", {})
     name, description = settings.get("name") or "基层", settings.get("description", "")
     files.update(render_feeds(feed_entries(site), site.site_url, name, description))
     files.update(render_redirects(site, files))
     files[SITE_CONFIG] = dump_yaml(site_config(site))
-    pages_memo.keep_only(files)
-    regions_memo.keep_only(files)
+    if changes.everything:
+        pages_memo.keep_only(files)
+        regions_memo.keep_only(files)
+    else:
+        for rel in changes.removed:
+            pages_memo.found.pop(rel, None)
+        site.forget([tuple(rel[: -len(".md")].split("/", 1)) for rel in changes.removed])
+        regions_memo.keep_only({f"regions/{slug}.md" for slug in region_pages})
+    pages_memo.stamp = stamp
 
     for rel, text in files.items():
-        if rel in held or (rel in unchanged and (out_dir / rel).exists()):
+        if rel in held or text is None or (rel in unchanged and (out_dir / rel).exists()):
             continue
         try:
             changed += write_if_changed(out_dir, rel, text if text.endswith("\n") else text + "\n")
         except (UnsafePath, OSError) as exc:
             held.add(rel)
             snap.problems.append({"item": rel, "reason": failure_reason(exc)})
-    for top in [kind.folder for kind in kinds()] + ["regions", "themes"]:
-        for stale in (out_dir / top).glob("*.md"):
-            rel = f"{top}/{stale.name}"
-            if rel not in files and rel not in held:
-                remove(stale)
+    if changes.everything:  # anything of ours site_src holds that this build did not make goes
+        for top in [kind.folder for kind in kinds()] + ["regions", "themes"]:
+            for stale in (out_dir / top).glob("*.md"):
+                rel = f"{top}/{stale.name}"
+                if rel not in files and rel not in held:
+                    remove(stale)
+                    changed += 1
+    else:  # the pages of entries that went, regions and themes that no longer have one
+        gone = [rel for rel in changes.removed if rel not in held]
+        regions = site.regions.nodes if changes.all_listings else changes.regions
+        gone += [f"regions/{slug}.md" for slug in regions if f"regions/{slug}.md" not in files]
+        themes = {p.stem for p in (out_dir / "themes").glob("*.md")} if changes.all_listings else changes.themes
+        gone += [f"themes/{slug}.md" for slug in themes if f"themes/{slug}.md" not in files]
+        for rel in gone:
+            if (out_dir / rel).exists():
+                remove(out_dir / rel)
                 changed += 1
     # Images and annexes no public content uses any more leave site_src, and so the site.
     made, renditions = write_renditions(snap.images, out_dir)

@@ -190,8 +190,8 @@ class MkDocsProject:
             config._current_page = None
 
     def write_static_files(self, only=None):
-        """Copy theme and our static assets where they differ (by size and mtime), replacing, never editing
-        (``only``: just these files, those site_src says changed)."""
+        """Copy theme and our static assets where they differ (by size and time to the nanosecond: copies keep
+        their source's), replacing, never editing (``only``: just these files, those site_src says changed)."""
         for file in self.files if only is None else only:
             if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
@@ -201,9 +201,9 @@ class MkDocsProject:
                     atomic_write(dest, file.content_bytes)
                 continue
             src = Path(file.abs_src_path)
-            if dest.exists():
+            if only is None and dest.exists():
                 s, d = src.stat(), dest.stat()
-                if s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime):
+                if s.st_size == d.st_size and s.st_mtime_ns == d.st_mtime_ns:
                     continue
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from django.test import override_settings
+
 from wagtail.models import Site
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
@@ -55,6 +57,44 @@ def test_a_warm_incremental_build_and_a_cold_full_build_give_identical_trees(sit
     assert [name for name in cold_site if cold_site[name] != warm_site[name]] == []
     # The index itself differs by design (a base and a delta, or one base): what it finds does not.
     assert {r["url"]: r for r in search_records(settings.SITE_OUTPUT_DIR)} == warm_records
+
+
+def assert_as_cold(settings, cold_dir):
+    """The trees the warm incremental build left are those a cold full build of the same content makes."""
+    warm_src, warm_site = tree(settings.SITE_SOURCE_DIR), tree(settings.SITE_OUTPUT_DIR, {"search-index"})
+    with override_settings(SITE_SOURCE_DIR=cold_dir / "src", SITE_OUTPUT_DIR=cold_dir / "site"):
+        assert build_site(cache=BuildCache(), force_full=True).full
+        cold_src, cold_site = tree(cold_dir / "src"), tree(cold_dir / "site", {"search-index"})
+    assert sorted(warm_src) == sorted(cold_src)
+    assert [name for name in cold_src if cold_src[name] != warm_src[name]] == []
+    assert sorted(warm_site) == sorted(cold_site)
+    assert [name for name in cold_site if cold_site[name] != warm_site[name]] == []
+
+
+def test_edits_of_every_sort_leave_what_a_cold_build_makes(site_dirs, settings, tmp_path):
+    """Each build passes over what did not change: whatever an edit touches elsewhere — the themes a case
+    leaves, the regions it moves between, the list a list replaced, an old address — is still worked out."""
+    warm = BuildCache()
+    build_site(cache=warm)
+    case = CaseStudyPage.objects.get(slug="hefei-red-property")
+    case.themes.set(["只在这里的主题"])
+    case.region = Region.objects.get(slug="laiwu")
+    case.save_revision().publish()
+    assert not build_site(cache=warm).full
+    assert_as_cold(settings, tmp_path / "moved")
+    old = DutyListPage.objects.get(slug="sample-certificates-cancelled-2022")
+    old.title = "旧清单改过的标题"  # the list that replaced it names it
+    old.save_revision().publish()
+    build_site(cache=warm)
+    assert_as_cold(settings, tmp_path / "titled")
+    renamed = CaseStudyPage.objects.get(slug="guanling-four-forces")
+    renamed.slug = "guanling-renamed"
+    renamed.save_revision().publish()
+    build_site(cache=warm)
+    assert_as_cold(settings, tmp_path / "renamed")
+    DutyListPage.objects.get(slug="sample-certificates-cancelled-2024").unpublish()  # the old one is current again
+    assert not build_site(cache=warm).full
+    assert_as_cold(settings, tmp_path / "unpublished")
 
 
 def test_a_section_title_as_the_editor_set_it_reaches_the_tabs(site_dirs):
