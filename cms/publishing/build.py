@@ -106,7 +106,10 @@ def build_site(progress=None, force_full=False, cache=None):
     started = time.perf_counter()
     cache.settle()
     report.timings["gc"] = time.perf_counter() - started
-    if kept:  # after the switch: residents never wait for it (a forked child writes it)
+    if kept and cache.save_due(settings.SITE_BUILD_CACHE_SAVE_SECONDS):
+        # After the switch, so residents never wait for it: a forked child writes it. Not after every build of
+        # a burst (writing shares the machine with the next build); what a restart finds is then a little
+        # older, which costs that build the changes since, never a wrong page (it is keyed by content).
         cache.save(source_dir / CACHE_FOLDER)
     result.full, result.generation = report.full, report.generation
     result.rendered, result.removed = len(report.rendered), len(report.removed)

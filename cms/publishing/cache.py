@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import pickle
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -124,6 +125,7 @@ class BuildCache:
         self.persistent = persistent
         self.restored = False
         self._saving = None  # the pid of the child process writing the cache to disk
+        self._saved_at = None  # time.monotonic() of the last save
 
     # --- kept on disk ------------------------------------------------------------------------------------
 
@@ -161,6 +163,10 @@ class BuildCache:
         self.derived = saved["derived"]
         return True
 
+    def save_due(self, interval):
+        """Whether to save now: never saved yet, or ``interval`` seconds since the last save."""
+        return self._saved_at is None or time.monotonic() - self._saved_at >= interval
+
     def save(self, folder, background=True):
         """Write the cache to ``folder`` (atomically). In the background it is written by a forked child,
         which sees the cache as it is now while the worker goes on; a save still under way is not doubled
@@ -171,6 +177,7 @@ class BuildCache:
                 return False
             self._saving = None
         folder = Path(folder)
+        self._saved_at = time.monotonic()
         if background and hasattr(os, "fork"):
             pid = os.fork()
             if pid:

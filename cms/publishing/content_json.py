@@ -58,7 +58,7 @@ class ContentJson:
     """Every public item and set as JSON for one snapshot, with region lookups and counts.
 
     ``memo`` (a dict kept by the caller between snapshots) maps (folder, slug) to (digest, region path,
-    JSON): an item is converted again only when its content or its place in the region tree changed.
+    JSON, summary): an item is converted again only when its content or its place in the region tree changed.
     """
 
     def __init__(self, snap, memo=None):
@@ -66,6 +66,7 @@ class ContentJson:
         self.regions = RegionTree(snap.regions)
         self.items = []
         self.keys = {}  # (kind name, slug) -> what its JSON depends on, as one string (memo keys downstream)
+        self.summaries = {}  # (kind name, slug) -> its summary (in lists, the region files, the API's listings)
         fresh = {}
         for kind, entry in snap.items():
             key = (kind.folder, entry["meta"]["slug"])
@@ -73,16 +74,16 @@ class ContentJson:
             entry_digest = snap.digest(kind, entry)
             hit = memo.get(key) if memo is not None else None
             if hit and hit[0] == entry_digest and hit[1] == path:
-                item = hit[2]
+                fresh[key] = hit
             else:
                 item = to_json(kind.json(entry, self.regions))
-            fresh[key] = (entry_digest, path, item)
-            self.items.append(item)
+                fresh[key] = (entry_digest, path, item, summary(item))
+            self.items.append(fresh[key][2])
+            self.summaries[(kind.name, entry["meta"]["slug"])] = fresh[key][3]
             self.keys[(kind.name, entry["meta"]["slug"])] = entry_digest + "|" + "/".join(n["name"] for n in path)
         if memo is not None:
             memo.clear()
             memo.update(fresh)
-        self.summaries = {(i["kind"], i["slug"]): summary(i) for i in self.items}
         self._counts = None
         self._sets = None
 

@@ -193,6 +193,7 @@ SITE_BUILD_DEBOUNCE = float(os.environ.get("JICENG_BUILD_DEBOUNCE", "2"))
 # The build worker keeps its cache in site_src/.cache/ as well, so a restart or a deploy that leaves the
 # code alone does not rebuild everything ("0" turns this off).
 SITE_BUILD_CACHE_KEPT = os.environ.get("JICENG_BUILD_CACHE_KEPT", "1") != "0"
+SITE_BUILD_CACHE_SAVE_SECONDS = float(os.environ.get("JICENG_BUILD_CACHE_SAVE_SECONDS", "30"))  # at most this often
 
 # Wagtail records a redirect when a published page's slug changes only for pages it serves itself; this
 # CMS is headless, so cms.publishing.signals records them (and Wagtail's recorder, finding no URL, would

@@ -91,3 +91,18 @@ def test_without_the_setting_nothing_is_kept(settings, site_dirs):
     build_site(cache=cache)
     cache.wait_for_save()
     assert not (site_dirs[0] / ".cache" / SAVED_NAME).exists()
+
+
+def test_a_burst_of_builds_saves_the_cache_once_per_interval(kept, settings):
+    settings.SITE_BUILD_CACHE_SAVE_SECONDS = 3600
+    cache = BuildCache(persistent=True)
+    build_site(cache=cache)
+    cache.wait_for_save()
+    first = kept.stat().st_mtime_ns
+    build_site(cache=cache)
+    cache.wait_for_save()
+    assert kept.stat().st_mtime_ns == first  # the second build of the burst did not write it again
+    settings.SITE_BUILD_CACHE_SAVE_SECONDS = 0
+    build_site(cache=cache)
+    cache.wait_for_save()
+    assert kept.stat().st_mtime_ns > first
