@@ -58,6 +58,7 @@ class Memo:
     def __init__(self):
         self.found = {}  # name -> (key, text)
         self.stamp = None  # what the texts were made against (the renderer's world and shared stamps)
+        self.shared = {}  # kind name -> its shared stamp, when the stage keeps them apart
 
     def get(self, name, key, make):
         """(text, hit): the remembered text when the key is unchanged, else a fresh one from make()."""
@@ -130,7 +131,7 @@ class BuildCache:
     # --- kept on disk ------------------------------------------------------------------------------------
 
     def state(self):
-        memos = {key: (memo.found, memo.stamp) for key, memo in self.memos.items()}
+        memos = {key: (memo.found, memo.stamp, memo.shared) for key, memo in self.memos.items()}
         export = (self.export.token, self.export.entries, self.export.last_good)
         return {"export": export, "memos": memos, "derived": self.derived}
 
@@ -157,9 +158,9 @@ class BuildCache:
             log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
             return False
         self.export.token, self.export.entries, self.export.last_good = saved["export"]
-        for key, (found, stamp) in saved["memos"].items():
+        for key, (found, stamp, shared) in saved["memos"].items():
             memo = self.memos.setdefault(key, Memo())
-            memo.found, memo.stamp = found, stamp
+            memo.found, memo.stamp, memo.shared = found, stamp, shared
         self.derived = saved["derived"]
         return True
 

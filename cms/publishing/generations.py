@@ -17,6 +17,7 @@ from .files import atomic_write
 KEEP_GENERATIONS = 3
 TRASH_PREFIX = ".trash-"
 NEXT_PREFIX = ".next-"
+_preparing = {}  # builds folder -> (generation name, the background copy preparing its successor's tree)
 
 
 class Generations:
@@ -46,8 +47,12 @@ class Generations:
         if clone_from is None:
             target.mkdir()
             return target
+        prepared = self.root / f"{NEXT_PREFIX}{clone_from.name}"
+        copying = _preparing.pop(str(self.root), None)
+        if copying is not None and copying[0] == clone_from.name and not prepared.exists():
+            copying[1].wait()  # it is under way: finishing it is quicker than starting another
         try:
-            (self.root / f"{NEXT_PREFIX}{clone_from.name}").rename(target)  # prepared after the last build
+            prepared.rename(target)  # prepared after the last build
         except FileNotFoundError:
             # Hard links to every file of the live generation (coreutils does this far faster than Python).
             subprocess.run(["cp", "-al", str(clone_from), str(target)], check=True)
@@ -61,12 +66,13 @@ class Generations:
         """
         final = self.root / f"{NEXT_PREFIX}{generation.name}"
         tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
-        subprocess.Popen(
+        copying = subprocess.Popen(
             ["sh", "-c", 'cp -al "$1" "$2" && mv -T "$2" "$3"', "sh", str(generation), str(tmp), str(final)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        _preparing[str(self.root)] = (generation.name, copying)
 
     def switch_to(self, generation, manifest):
         atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())

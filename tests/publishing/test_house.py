@@ -62,9 +62,11 @@ def test_a_warm_incremental_build_and_a_cold_full_build_give_identical_trees(sit
 def assert_as_cold(settings, cold_dir):
     """The trees the warm incremental build left are those a cold full build of the same content makes."""
     warm_src, warm_site = tree(settings.SITE_SOURCE_DIR), tree(settings.SITE_OUTPUT_DIR, {"search-index"})
+    warm_records = {r["url"]: r for r in search_records(settings.SITE_OUTPUT_DIR)}
     with override_settings(SITE_SOURCE_DIR=cold_dir / "src", SITE_OUTPUT_DIR=cold_dir / "site"):
         assert build_site(cache=BuildCache(), force_full=True).full
         cold_src, cold_site = tree(cold_dir / "src"), tree(cold_dir / "site", {"search-index"})
+    assert {r["url"]: r for r in search_records(cold_dir / "site")} == warm_records
     assert sorted(warm_src) == sorted(cold_src)
     assert [name for name in cold_src if cold_src[name] != warm_src[name]] == []
     assert sorted(warm_site) == sorted(cold_site)
