@@ -48,6 +48,20 @@ def seeded_site(django_db_setup, django_db_blocker, tmp_path_factory):
     shutil.rmtree(root, ignore_errors=True)
 
 
+def sitemap_urls(site):
+    """Every address the site's sitemap lists: its index (sitemap.xml), then the files the index names."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ET.parse(Path(site) / "sitemap.xml").getroot()
+    assert index.tag == f"{ns}sitemapindex"
+    urls = []
+    for loc in index.iter(f"{ns}loc"):
+        part = ET.parse(Path(site) / loc.text.split("/", 3)[3]).getroot()
+        urls += [u.text for u in part.iter(f"{ns}loc")]
+    return urls
+
+
 def read_page(site, url_path):
     """The HTML of a built page by its public URL path, e.g. "cases/hefei-red-property/"."""
     return (Path(site) / url_path / "index.html").read_text(encoding="utf-8")

@@ -19,6 +19,8 @@ from .markdown import front_matter, page_slug
 from .portable import dump_yaml, sync_files
 from .problems import failure_reason, item_label
 from .renditions import write as write_renditions
+from .sitemap import FOLDER as SITEMAPS
+from .sitemap import sitemap_files
 
 SECTION_LATEST = 50
 REGION_FULL_LIST = 100
@@ -34,6 +36,8 @@ LISTINGS = (
     "media",
     "annexes",
     "api",
+    "sitemap.xml",
+    "sitemaps",
     CACHE_FOLDER,
     SITE_CONFIG,
     *FEED_FILES,
@@ -425,7 +429,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
     settings = snap.site.get("settings", {})
     name, description = settings.get("name") or "基层", settings.get("description", "")
     files.update(render_feeds(feed_entries(site), site.site_url, name, description))
+    pages = [rel for rel in files if rel.endswith(".md")]
+    pages += [rel for rel in held if rel.endswith(".md") and rel not in files and (out_dir / rel).exists()]
     files.update(render_redirects(site, files))
+    files.update(sitemap_files(site.site_url, pages, cache.memo("sitemap", out_dir)))
     files[SITE_CONFIG] = dump_yaml(site_config(site))
     if changes.everything:
         pages_memo.keep_only(files)
@@ -462,6 +469,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
             if (out_dir / rel).exists():
                 remove(out_dir / rel)
                 changed += 1
+    for stale in (out_dir / SITEMAPS).glob("*.xml"):  # a few files: those of a smaller site go
+        if f"{SITEMAPS}/{stale.name}" not in files:
+            remove(stale)
+            changed += 1
     # Images and annexes no public content uses any more leave site_src, and so the site.
     made, renditions = write_renditions(snap.images, out_dir)
     changed += made + sync_files(snap.images, out_dir, "media", keep=renditions)

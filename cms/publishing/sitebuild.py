@@ -212,6 +212,8 @@ class MkDocsProject:
 
     def write_theme_templates(self):
         for name in self.config.theme.static_templates:
+            if name == "sitemap.xml":  # ours is made from site_src's pages in parts (publishing/sitemap.py)
+                continue
             template = self.env.get_template(name)
             output = mk._build_template(name, template, self.files, self.config, self.nav)
             if not output.strip():

@@ -9,6 +9,8 @@ import pytest
 from cms.cases.models import CaseStudyPage
 from cms.publishing.build import build_site
 
+from ..conftest import sitemap_urls
+
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -64,11 +66,39 @@ def test_the_home_page_links_the_feeds_and_the_sitemap_lists_every_item(seeded_s
     for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "feed+json")):
         assert f'<a href="{name}" type="application/{kind}' in html  # a visible link on the home page
     assert 'rel="alternate"' not in html  # Material would fetch the whole sitemap for each such link
-    sitemap = (Path(seeded_site) / "sitemap.xml").read_text(encoding="utf-8")
-    assert "/cases/hefei-red-property/</loc>" in sitemap
-    assert "/lists/sample-certificates-cancelled-2024/</loc>" in sitemap
+    urls = sitemap_urls(seeded_site)
+    assert len(urls) == len(set(urls)) == len(list(Path(seeded_site).rglob("index.html"))) - redirects(seeded_site)
+    assert any(url.endswith("/cases/hefei-red-property/") for url in urls)
+    assert any(url.endswith("/lists/sample-certificates-cancelled-2024/") for url in urls)
     robots = (Path(seeded_site) / "robots.txt").read_text(encoding="utf-8")
     assert "Sitemap: http" in robots and robots.rstrip().endswith("sitemap.xml")
+
+
+def redirects(site):
+    """Pages that only forward to a page's new address (not in the sitemap)."""
+    return sum('http-equiv="refresh"' in p.read_text(encoding="utf-8") for p in Path(site).rglob("index.html"))
+
+
+def test_the_sitemap_is_an_index_of_files_a_change_rewrites_one_of():
+    from cms.publishing.cache import Memo
+    from cms.publishing.sitemap import PER_FILE, sitemap_files
+
+    memo = Memo()
+    pages = [f"cases/case-{n:05d}.md" for n in range(5000)] + ["index.md", "cases/index.md"]
+    files = sitemap_files("https://jiceng.example/", pages, memo)
+    parts = sorted(rel for rel in files if rel.startswith("sitemaps/"))
+    assert len(parts) == 4 and all(files[rel].count("<url>") <= PER_FILE for rel in parts)
+    listed = [line for rel in parts for line in files[rel].splitlines() if line.startswith("<url>")]
+    assert len(listed) == len(set(listed)) == 5002
+    assert "<loc>https://jiceng.example/</loc>" in "".join(listed)
+    assert "<loc>https://jiceng.example/cases/case-00042/</loc>" in "".join(listed)
+    for rel in parts:
+        ET.fromstring(files[rel].encode())
+    assert ET.fromstring(files["sitemap.xml"].encode()).tag.endswith("sitemapindex")
+    again = sitemap_files("https://jiceng.example/", pages + ["cases/new.md"], memo)
+    assert len([rel for rel in parts if again[rel] is not None]) == 1
+    unchanged = sitemap_files("https://jiceng.example/", pages + ["cases/new.md"], memo)
+    assert [rel for rel, text in unchanged.items() if text is not None] == ["sitemap.xml"]
 
 
 def test_drafts_never_reach_a_feed_and_hostile_titles_stay_text(site_dirs):
