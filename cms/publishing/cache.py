@@ -95,10 +95,23 @@ def database_identity():
     return (connection.vendor, str(connection.settings_dict.get("NAME")), str(connection.settings_dict.get("HOST")))
 
 
-def sign(data):
-    """The kept cache's signature: the secret key, the code and the database it was made by and for."""
-    salt = f"jiceng.build-cache:{code_version()}:{database_identity()}"
-    return salted_hmac(salt, data, algorithm="sha256").hexdigest().encode()
+SIGNATURE_BYTES = 64  # the hex HMAC-SHA256 at the end of the file
+
+
+def signer():
+    """An HMAC of the kept cache keyed by the secret key, the code and the database it was made by and for."""
+    return salted_hmac(f"jiceng.build-cache:{code_version()}:{database_identity()}", b"", algorithm="sha256")
+
+
+class _SigningWriter:
+    """A file that signs what is written to it (pickle streams into it: no copy of the whole in memory)."""
+
+    def __init__(self, handle):
+        self.handle, self.mac = handle, signer()
+
+    def write(self, data):
+        self.mac.update(data)
+        return self.handle.write(data)
 
 
 class BuildCache:
@@ -145,18 +158,28 @@ class BuildCache:
         self.restored = True
         path = Path(folder) / SAVED_NAME
         try:
-            signature, _newline, data = path.read_bytes().partition(b"\n")
+            handle = open(path, "rb")  # noqa: SIM115 — closed below
         except FileNotFoundError:
             return False
-        # Only a file this code wrote for this database, with this installation's secret key, is unpickled.
-        if not constant_time_compare(signature, sign(data)):
-            log.warning("build cache %s is not ours (other code, database or key, or torn); starting cold", path)
-            return False
-        try:
-            saved = pickle.loads(data)  # noqa: S301 — signed above by save(), with the secret key
-        except Exception:  # a file that cannot be read costs a slower build, never a failed one
-            log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
-            return False
+        with handle:
+            # Only a file this code wrote for this database, with this installation's secret key, is unpickled.
+            size = os.fstat(handle.fileno()).st_size - SIGNATURE_BYTES
+            mac, left = signer(), size
+            while left > 0:
+                chunk = handle.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                mac.update(chunk)
+                left -= len(chunk)
+            if size < 0 or not constant_time_compare(handle.read(), mac.hexdigest().encode()):
+                log.warning("build cache %s is not ours (other code, database or key, or torn); starting cold", path)
+                return False
+            handle.seek(0)
+            try:
+                saved = pickle.load(handle)  # noqa: S301 — signed, checked above, with the secret key
+            except Exception:  # a file that cannot be read costs a slower build, never a failed one
+                log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
+                return False
         self.export.token, self.export.entries, self.export.last_good = saved["export"]
         for key, (found, stamp, shared) in saved["memos"].items():
             memo = self.memos.setdefault(key, Memo())
@@ -197,11 +220,18 @@ class BuildCache:
             self._saving = None
 
     def _write(self, folder):
+        path = folder / SAVED_NAME
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            data = pickle.dumps(self.state(), protocol=pickle.HIGHEST_PROTOCOL)
-            atomic_write(folder / SAVED_NAME, sign(data) + b"\n" + data)
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                writer = _SigningWriter(handle)
+                pickle.dump(self.state(), writer, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(writer.mac.hexdigest().encode())
+            os.replace(tmp, path)
         except Exception:
             log.warning("build cache not saved to %s", folder, exc_info=True)
+            tmp.unlink(missing_ok=True)
 
     def memo(self, stage, folder):
         return self.memos.setdefault((stage, str(Path(folder))), Memo())

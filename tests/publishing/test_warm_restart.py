@@ -73,8 +73,8 @@ def test_a_kept_cache_from_other_code_another_database_or_anyone_else_is_not_use
     assert refused()
     settings.SECRET_KEY = "test-only-key"
     # Someone who can write site_src/.cache cannot make the worker unpickle their file.
-    forged = pickle.dumps({"export": (None, {}, {}), "memos": {}})
-    kept.write_bytes(good.partition(b"\n")[0] + b"\n" + forged)
+    forged = pickle.dumps({"export": (None, {}, {}), "memos": {}, "derived": {}})
+    kept.write_bytes(forged + good[-64:])
     assert refused()
 
 
