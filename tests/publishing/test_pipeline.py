@@ -227,6 +227,25 @@ def test_the_server_serves_a_rebuilt_site_without_restart(queued, site_dirs):
     assert client.get("/cases/brand-new-never/").status_code == 404
 
 
+def test_the_site_is_served_file_by_file_without_scanning_it(queued, site_dirs):
+    """The server looks a file up when it is asked for (a new generation costs nothing until then): pages,
+    compressed copies by Accept-Encoding, a folder's address without its slash, nothing outside the site."""
+    from cms.publishing.middleware import PublicSiteMiddleware
+
+    _src, site = site_dirs
+    run_build(request_build("首次").pk)
+    client = Client()
+    page = client.get("/cases/hefei-red-property/", HTTP_ACCEPT_ENCODING="br")
+    assert page.status_code == 200 and page["Content-Encoding"] == "br"
+    assert client.get("/cases/hefei-red-property").status_code in (301, 302)
+    assert client.get("/cases/hefei-red-property/index.html.br").status_code == 404  # copies only by encoding
+    for hostile in ("/cases/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/cases//hefei-red-property/"):
+        assert client.get(hostile).status_code == 404, hostile
+    middleware = PublicSiteMiddleware(lambda request: None)
+    assert middleware.site_file("/cases/hefei-red-property/") is not None
+    assert list(middleware.site_files) == ["/cases/hefei-red-property/"]  # only what was asked for
+
+
 def test_a_draft_never_reaches_the_site_through_a_triggered_build(queued, site_dirs):
     _src, site = site_dirs
     make_case("draft-in-burst", "草稿不应上线", publish=False)
