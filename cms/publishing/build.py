@@ -53,7 +53,7 @@ def build_site(progress=None, force_full=False, cache=None):
     cache = cache if cache is not None else BuildCache()
     result = BuildResult()
     source_dir = Path(settings.SITE_SOURCE_DIR)
-    kept = cache.persistent and cache.kept_on_disk()
+    kept = cache.persistent and settings.SITE_BUILD_CACHE_KEPT
     if kept and not cache.restored and cache.builds == 0:
         started = time.perf_counter()
         if cache.restore(source_dir / CACHE_FOLDER):

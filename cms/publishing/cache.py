@@ -14,7 +14,6 @@ import pickle
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -57,8 +56,7 @@ class Memo:
 
     def __init__(self):
         self.found = {}  # name -> (key, text)
-        self.stamp = None  # what the texts were made against (the renderer's world and shared stamps)
-        self.shared = {}  # kind name -> its shared stamp, when the stage keeps them apart
+        self.stamp = None  # what the texts were made against (SiteContext.shared_state, and the stage's own)
 
     def get(self, name, key, make):
         """(text, hit): the remembered text when the key is unchanged, else a fresh one from make()."""
@@ -144,13 +142,9 @@ class BuildCache:
     # --- kept on disk ------------------------------------------------------------------------------------
 
     def state(self):
-        memos = {key: (memo.found, memo.stamp, memo.shared) for key, memo in self.memos.items()}
+        memos = {key: (memo.found, memo.stamp) for key, memo in self.memos.items()}
         export = (self.export.token, self.export.entries, self.export.last_good)
         return {"export": export, "memos": memos, "derived": self.derived}
-
-    @staticmethod
-    def kept_on_disk():
-        return getattr(settings, "SITE_BUILD_CACHE_KEPT", True)
 
     def restore(self, folder):
         """Take up what a previous process kept in ``folder``; returns whether it could (same code, same
@@ -181,9 +175,9 @@ class BuildCache:
                 log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
                 return False
         self.export.token, self.export.entries, self.export.last_good = saved["export"]
-        for key, (found, stamp, shared) in saved["memos"].items():
+        for key, (found, stamp) in saved["memos"].items():
             memo = self.memos.setdefault(key, Memo())
-            memo.found, memo.stamp, memo.shared = found, stamp, shared
+            memo.found, memo.stamp = found, stamp
         self.derived = saved["derived"]
         return True
 

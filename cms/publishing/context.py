@@ -11,6 +11,13 @@ from .regions import RegionTree
 from .snapshot import digest
 
 
+def first(items, limit, key):
+    """sorted(items, key=key)[:limit] without sorting them all (keys are unique: they end with a slug)."""
+    if limit is None or len(items) <= limit:
+        return sorted(items, key=key)
+    return heapq.nsmallest(limit, items, key=key)
+
+
 class SiteContext:
     """Lookups shared by every page rendered from one snapshot.
 
@@ -47,18 +54,19 @@ class SiteContext:
         self._by_slug = {}
         self._stamps = {}
 
-    def remembered(self, name, kind, entry, make):
-        """make() for this entry, or what it gave last time for the same content in the same world."""
+    def remembered(self, name, kind, entry, make, stamp=""):
+        """make() for this entry, or what it gave last time for the same content in the same world (and the same
+        ``stamp``, when the value shows more: a kind's shared stamp; None is never the same)."""
         store = self.derived.setdefault(name, {})
         key = (kind.folder, entry["meta"]["slug"])
         entry_digest = self.snap.digest(kind, entry)
         found = store.get(key)
-        if found is not None and found[0] == entry_digest and found[1] == self.world:
+        if found is not None and found[0] == entry_digest and found[1] == (self.world, stamp) and stamp is not None:
             return found[2]
         value = make()
         if found is not None:
             self._replaced.setdefault(name, {}).setdefault(key, found[2])
-        store[key] = (entry_digest, self.world, value)
+        store[key] = (entry_digest, (self.world, stamp), value)
         return value
 
     def before(self, name, key):
@@ -96,16 +104,7 @@ class SiteContext:
 
     def feed_entry(self, kind, entry):
         """The entry's feed item (what it says of other entries is part of the kind's shared stamp)."""
-        stamp = self.shared_stamp(kind)
-        found = self.remembered("feed", kind, entry, lambda: (stamp, kind.feed_entries(self, [entry])))
-        if found[0] != stamp or stamp is None:
-            found = (stamp, kind.feed_entries(self, [entry]))
-            self.derived["feed"][(kind.folder, entry["meta"]["slug"])] = (
-                self.snap.digest(kind, entry),
-                self.world,
-                found,
-            )
-        return found[1]
+        return self.remembered("feed", kind, entry, lambda: kind.feed_entries(self, [entry]), self.shared_stamp(kind))
 
     def shared_stamp(self, kind):
         """What the kind's pages show of other entries, as a stamp (None: it cannot say; worked out anew)."""
@@ -113,12 +112,21 @@ class SiteContext:
             self._stamps[kind.name] = kind.shared_stamp(self)
         return self._stamps[kind.name]
 
+    def shared_state(self):
+        """(world, {kind name: shared stamp}): everything an entry's outputs show beyond the entry itself."""
+        return (self.world, {kind.name: self.shared_stamp(kind) for kind in kinds()})
+
+    @staticmethod
+    def unchanged_kinds(before, now):
+        """Names of the kinds whose entries' outputs show nothing new since ``before`` (a ``shared_state`` a
+        stage kept, or None): their unchanged entries can be passed over."""
+        if before is None or before[0] != now[0]:
+            return set()
+        return {name for name, stamp in now[1].items() if stamp is not None and before[1].get(name) == stamp}
+
     def newest(self, kind, entries, limit):
-        """The first ``limit`` of entries in the kind's order (newest first): sorted(...)[:limit], without
-        sorting them all (sort keys are unique: they end with the slug)."""
-        if limit is None or len(entries) <= limit:
-            return sorted(entries, key=lambda e: self.sort_key(kind, e))
-        return heapq.nsmallest(limit, entries, key=lambda e: self.sort_key(kind, e))
+        """The first ``limit`` of entries in the kind's order (newest first)."""
+        return first(entries, limit, lambda e: self.sort_key(kind, e))
 
     def by_slug(self, folder):
         """{slug: entry} of a kind's entries (made once per build, when asked for)."""

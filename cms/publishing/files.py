@@ -49,10 +49,14 @@ class Journal:
         self.root = os.path.abspath(root) + os.sep
         self.written, self.removed = set(), set()
 
-    def note(self, path, removed):
+    def rel(self, path):
+        """``path`` relative to the journal's folder, or None when it lies outside."""
         path = os.path.abspath(path)
-        if path.startswith(self.root):
-            rel = path[len(self.root) :].replace(os.sep, "/")
+        return path[len(self.root) :].replace(os.sep, "/") if path.startswith(self.root) else None
+
+    def note(self, path, removed):
+        rel = self.rel(path)
+        if rel is not None:
             (self.removed if removed else self.written).add(rel)
             (self.written if removed else self.removed).discard(rel)
 
@@ -83,7 +87,10 @@ def record_tree(folder):
 def record_move(old, new):
     """A folder was renamed: what was recorded inside it now lives under its new name."""
     for journal in _journals:
-        old_rel, new_rel = (os.path.abspath(p)[len(journal.root) :].replace(os.sep, "/") + "/" for p in (old, new))
+        old_rel, new_rel = journal.rel(old), journal.rel(new)
+        if old_rel is None or new_rel is None:
+            continue
+        old_rel, new_rel = old_rel + "/", new_rel + "/"
         for found in (journal.written, journal.removed):
             moved = {rel for rel in found if rel.startswith(old_rel)}
             found -= moved

@@ -65,7 +65,7 @@ def cache_control(url):
 
 
 class PublicSiteMiddleware(WhiteNoiseMiddleware):
-    """WhiteNoise for admin static files plus the static site, whose file table is rebuilt on a switch.
+    """WhiteNoise for admin static files plus the static site, whose files are looked up per generation.
 
     WhiteNoise caches each file's size and headers at start-up. A build switches ``site`` to a new
     generation folder, so on each request we compare where the link points (one readlink); the site's files

@@ -6,12 +6,11 @@ so an edit never rewrites a page of thousands of links.
 """
 
 import hashlib
-import heapq
 from pathlib import Path
 
 from cms.core.kinds import kinds
 
-from .context import SiteContext
+from .context import SiteContext, first
 from .escape import block, inline
 from .feeds import FEED_FILES, newest, render_feeds
 from .files import UnsafePath, check_relative, remove, write_if_changed
@@ -203,8 +202,7 @@ def theme_entries(site):
 def render_theme(site, name, entries):
     """A theme's page: the newest items holding it."""
     out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
-    key = lambda pair: site.sort_key(*pair)  # noqa: E731
-    top = heapq.nsmallest(THEME_LIMIT, entries, key=key) if len(entries) > THEME_LIMIT else sorted(entries, key=key)
+    top = first(entries, THEME_LIMIT, lambda pair: site.sort_key(*pair))
     out += latest_lines(top, lambda pair: pair[0].line(site, pair[1]), limit=THEME_LIMIT, total=len(entries))
     return "\n".join(out) + "\n"
 
@@ -285,8 +283,7 @@ def site_context(snap, site_url, cache, out_dir):
     """The lookups every page of this build shares (QR codes kept in the cache and in out_dir/.cache/qr)."""
     cache.qr.folder = Path(out_dir) / CACHE_FOLDER / "qr"
     derived = cache.derived.setdefault(str(Path(out_dir)), {})
-    site = SiteContext(snap, site_url, qr=cache.qr, derived=derived)
-    return site
+    return SiteContext(snap, site_url, qr=cache.qr, derived=derived)
 
 
 class Changes:
@@ -300,11 +297,7 @@ class Changes:
         self.regions = set()  # region pages that show one of them
         self.themes = set()  # theme slugs one of them holds (or held)
         self.removed = []  # rels of item pages whose entries went
-        self.all_listings = False  # every region and theme page to be worked out again
-
-    @property
-    def listings_all(self):
-        return self.everything or self.all_listings
+        self.all_listings = everything  # every region and theme page to be worked out again
 
     def touch(self, site, kind, key, entry):
         """An entry changed (``entry`` its new version, or None when it went): what it was and is shown on."""
@@ -341,12 +334,11 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
     pages_memo, regions_memo = cache.memo("pages", out_dir), cache.memo("regions", out_dir)
     # What every page may show beyond its own entry: the world, the assets, and what each kind's pages read of
     # other entries (a list names the lists it replaced and that replaced it).
-    stamp = (site.world, tuple(sorted(site.assets.items())), tuple(site.shared_stamp(kind) for kind in kinds()))
-    changes = Changes(everything=pages_memo.stamp is None or pages_memo.stamp[:2] != stamp[:2])
-    shared_same = {
-        kind.folder: not changes.everything and stamp[2][n] is not None and pages_memo.stamp[2][n] == stamp[2][n]
-        for n, kind in enumerate(kinds())
-    }
+    stamp = (site.shared_state(), tuple(sorted(site.assets.items())))
+    before = pages_memo.stamp
+    changes = Changes(everything=before is None or (before[0][0], before[1]) != (stamp[0][0], stamp[1]))
+    unchanged_kinds = set() if changes.everything else site.unchanged_kinds(before[0], stamp[0])
+    shared_same = {kind.folder: kind.name in unchanged_kinds for kind in kinds()}
     files = {"index.md": render_home(site), "search.md": render_search_page(site)}
     unchanged = set()  # files the memo says are byte-identical to what this cache wrote last time
     # Outputs of items that could not be exported or rendered this time: left exactly as they were.
@@ -392,10 +384,9 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
                 changes.removed.append(rel)
     if any(kind.item and not shared_same[kind.folder] for kind in kinds()):
         changes.all_listings = True  # what a kind's lines say of other entries changed (a list replaced)
-    sections_memo = cache.memo("sections", out_dir)
     for kind in kinds():
         rel = f"{kind.folder}/index.md"
-        if shared_same[kind.folder] and kind.folder not in changes.kinds and rel in sections_memo.found:
+        if shared_same[kind.folder] and kind.folder not in changes.kinds and (out_dir / rel).exists():
             files[rel] = None
             unchanged.add(rel)
             continue
@@ -404,11 +395,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         top = site.newest(kind, entries, limit)
         lines = latest_lines(top, lambda e, kind=kind: kind.line(site, e), limit, total=len(entries))
         files[rel] = render_section_index(site, kind.folder, section_title(site, kind), lines)
-        sections_memo.found[rel] = (None, None)  # the next build knows it is on disk
     region_pages = [s for s in site.regions.nodes if site.has_page(s)]
     for slug in region_pages:
         rel = f"regions/{slug}.md"
-        if not changes.listings_all and slug not in changes.regions and rel in regions_memo.found:
+        if not changes.all_listings and slug not in changes.regions and rel in regions_memo.found:
             files[rel] = None
             unchanged.add(rel)
             continue
@@ -425,7 +415,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
         return lines
 
     files["regions/index.md"] = render_section_index(site, "regions", "按地区浏览", tree())
-    files.update(render_themes(site, only=None if changes.listings_all else changes.themes))
+    files.update(render_themes(site, only=None if changes.all_listings else changes.themes))
     settings = snap.site.get("settings", {})
     name, description = settings.get("name") or "基层", settings.get("description", "")
     files.update(render_feeds(feed_entries(site), site.site_url, name, description))

@@ -165,16 +165,14 @@ def search_records(site, snap, cache):
     """{url: (key, record)} of every public page, in URL order; a record is made again only when its
     entry or what its page shows of others changed (the memo's key)."""
     memo = cache.memo("search", "records")
-    stamps, same = {}, {}  # kind name -> its shared stamp; whether its records may be passed over
+    state = site.shared_state()
+    unchanged = site.unchanged_kinds(memo.stamp, state)
     out = {}
     for kind, entry in snap.all():
         url = f"/{kind.folder}/{entry['meta']['slug']}/"
-        if kind.name not in same:
-            stamps[kind.name] = stamp = site.shared_stamp(kind)
-            same[kind.name] = memo.stamp == site.world and stamp is not None and memo.shared.get(kind.name) == stamp
         found = memo.found.get(url)  # (key, record, entry digest)
         entry_digest = snap.digest(kind, entry)
-        if same[kind.name] and found is not None and found[2] == entry_digest:
+        if kind.name in unchanged and found is not None and found[2] == entry_digest:
             out[url] = found[:2]  # nothing it shows changed: passed over with a lookup
             continue
         key = repr((entry_digest, kind.context(site, entry), kind.period_label(site, entry)))
@@ -183,5 +181,5 @@ def search_records(site, snap, cache):
         out[url] = (key, made)
     if len(memo.found) != len(out):
         memo.keep_only(out)
-    memo.stamp, memo.shared = site.world, stamps
+    memo.stamp = state
     return dict(sorted(out.items()))

@@ -314,7 +314,7 @@ def changed_pages(docs_dir, old_pages, source_changes, retry):
         if visible(rel) and path.is_file():
             stat = path.stat()
             pages[rel] = f"{stat.st_size}:{stat.st_mtime_ns}"
-    return dict(sorted(pages.items()))
+    return pages
 
 
 def build_generation(
@@ -479,9 +479,7 @@ def keep_previous_pages(previous, generation, src_uris):
 def remove_page_output(generation, src_uri):
     url = page_url(src_uri)
     target = Path(generation) / url.strip("/") / "index.html"
-    remove(target)
-    for copy in COPY_SUFFIXES:  # its compressed copies go with it, so its folder goes too
-        remove(f"{target}{copy}")
+    remove(target)  # its compressed copies and then its folder go in compress_site (the journal names it)
     with contextlib.suppress(OSError):
         target.parent.rmdir()
 

@@ -17,19 +17,24 @@ from cms.core.kinds import kinds
 
 from .content_json import ContentJson, item_date
 from .files import check_relative, remove, write_if_changed
+from .kind import ContentKind
 from .problems import failure_reason
 from .snapshot import digest
 
 API_DIR = "api"
 
 
+def compact(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(data):
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return compact(data) + "\n"
 
 
 def listing(head, fragments):
     """dumps({**head, "items": [...]}) from the items' JSON texts (made once per item, joined per file)."""
-    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    text = compact(head)
     return text[:-1] + ("," if head else "") + '"items":[' + ",".join(fragments) + "]}\n"
 
 
@@ -69,7 +74,7 @@ def write_static_json(snap, docs_dir, cache):
         memo.found[rel] = (key, None)
         before = texts.found.get(ident)
         regions = tuple(node["slug"] for node in item["region_path"])
-        texts.found[ident] = (key, (dumps(content.summaries[ident])[:-1], (item_date(item), item["slug"]), regions))
+        texts.found[ident] = (key, (compact(content.summaries[ident]), (item_date(item), item["slug"]), regions))
         touched_kinds.add(item["kind"])
         touched_regions.update(regions + (before[1][2] if before else ()))
     removed = [ident for ident in texts.found if ident not in seen]
@@ -79,7 +84,7 @@ def write_static_json(snap, docs_dir, cache):
     for ident in seen - texts.found.keys():  # a file written by an earlier version: its text is made now
         item = content.find(kind_named(ident[0]).folder, ident[1])
         regions = tuple(node["slug"] for node in item["region_path"])
-        texts.found[ident] = (None, (dumps(content.summaries[ident])[:-1], (item_date(item), ident[1]), regions))
+        texts.found[ident] = (None, (compact(content.summaries[ident]), (item_date(item), ident[1]), regions))
     texts.stamp = digest(snap.regions)
     # Newest first; items of the same date and slug in the order of their kinds.
     order = {kind.name: n for n, kind in enumerate(kinds())}
@@ -88,10 +93,13 @@ def write_static_json(snap, docs_dir, cache):
         files["items.json"] = listing({"count": len(newest)}, [texts.found[i][1][0] for i in newest])
     for kind in kinds():
         rel = f"{kind.folder}/index.json"
-        if kind.item:
+        if kind.item and type(kind).index_json is ContentKind.index_json:  # {count, items}: joined from texts
             if everything or kind.name in touched_kinds or not (root / rel).exists():
                 of_kind = [texts.found[i][1][0] for i in newest if i[0] == kind.name]
-                files[rel] = listing({"count": len(of_kind)}, of_kind)  # ContentKind.index_json, joined
+                files[rel] = listing({"count": len(of_kind)}, of_kind)
+        elif kind.item:
+            summaries = [content.summaries[i] for i in newest if i[0] == kind.name]
+            files[rel] = dumps(kind.index_json(summaries))
         else:
             sets = content.sets[kind.folder]
             files[rel] = dumps(kind.index_json(list(sets.values())))

@@ -10,33 +10,24 @@ from django.db import transaction
 
 from wagtail.models import Page
 
-from bench.seed import create_regions, seed, stream
+from bench.seed import case_page, create_regions, list_page, notice_page, seed
 from bench.synthetic import page_entries, region_tree
 from cms.cases.models import CaseKeyFigure, CasePractice, CaseStudyIndexPage, CaseStudyPage
-from cms.lists.models import DutyListIndexPage, DutyListPage, ListItem
+from cms.lists.models import DutyListIndexPage, ListItem
 from cms.publishing.export import export_snapshot
-from cms.signage.models import RetainedSign, SignageNoticeIndexPage, SignageNoticePage
+from cms.signage.models import RetainedSign, SignageNoticeIndexPage
 
 PAGES = 40
 
 
 def add_child_one_by_one(pages):
-    """The reference: every page saved through Wagtail's add_child, its relations through modelcluster."""
+    """The reference: the seeder's pages, each saved through Wagtail's add_child, relations via modelcluster."""
     tree = region_tree()
     cases, lists, notices = page_entries(pages, tree)
     regions = create_regions(tree)
     for entry in cases:
         m = entry["meta"]
-        page = CaseStudyPage(
-            title=m["title"],
-            slug=m["slug"],
-            translation_key=m["id"],
-            region=regions[m["region"]],
-            summary=m["summary"],
-            source_publisher=m["source"]["publisher"],
-            source_date=datetime.date.fromisoformat(m["source"]["date"]),
-        )
-        page.body = stream(page, "body", entry["blocks"])
+        page = case_page(entry, regions)
         page.practices = [CasePractice(name=p["name"], description=p["description"]) for p in m["practices"]]
         page.key_figures = [
             CaseKeyFigure(
@@ -51,17 +42,7 @@ def add_child_one_by_one(pages):
         page.themes.set(m["themes"])
         CaseStudyIndexPage.objects.get().add_child(instance=page)
     for entry in lists:
-        m = entry["meta"]
-        page = DutyListPage(
-            title=m["title"],
-            slug=m["slug"],
-            translation_key=m["id"],
-            region=regions[m["region"]],
-            list_kind=m["list_kind"],
-            version_label=m["version_label"],
-            intro=entry["text"],
-            publisher="区民政局",
-        )
+        page = list_page(entry, regions)
         page.items = [
             ListItem(
                 number=i["number"],
@@ -71,23 +52,12 @@ def add_child_one_by_one(pages):
                 alternative=i["alternative"],
                 basis=[("basis", {"text": b["text"], "version": ""}) for b in i["basis"]],
             )
-            for i in m["items"]
+            for i in entry["meta"]["items"]
         ]
         DutyListIndexPage.objects.get().add_child(instance=page)
     for entry in notices:
-        m = entry["meta"]
-        page = SignageNoticePage(
-            title=m["title"],
-            slug=m["slug"],
-            translation_key=m["id"],
-            community=regions[m["community"]],
-            notice_date=datetime.date.fromisoformat(m["date"]),
-            count_before=20,
-            count_removed=15,
-            count_after=5,
-        )
-        page.body = stream(page, "body", entry["blocks"])
-        page.retained_signs = [RetainedSign(kind=s["kind"], text=s["text"]) for s in m["retained_signs"]]
+        page = notice_page(entry, regions)
+        page.retained_signs = [RetainedSign(kind=s["kind"], text=s["text"]) for s in entry["meta"]["retained_signs"]]
         SignageNoticeIndexPage.objects.get().add_child(instance=page)
 
 
