@@ -195,11 +195,12 @@ def safe_href(url):
 
 _ITEM = re.compile(r"^(- |(\d+)\. )")
 _PAGE_FILE = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*\.md$")
-_ESCAPED = set("\\*[]")
+_TO_ESCAPE = re.compile(r"([\\*\[\]])")
+_SPECIAL = re.compile(r"[\\*\[]")  # where _inline has something to look at; the text between is plain
 
 
 def _escape_text(text):
-    return "".join("\\" + c if c in _ESCAPED else c for c in text)
+    return _TO_ESCAPE.sub(r"\\\1", text) if _TO_ESCAPE.search(text) else text
 
 
 def to_portable(blocks, page_ref, doc_ref):
@@ -269,6 +270,13 @@ def _inline(text):
             buf.clear()
 
     while i < len(text):
+        special = _SPECIAL.search(text, i)
+        if special is None:
+            buf.append(text[i:])
+            break
+        if special.start() > i:
+            buf.append(text[i : special.start()])
+            i = special.start()
         c = text[i]
         if c == "\\" and i + 1 < len(text) and not text[i + 1].isalnum():
             buf.append(text[i + 1])

@@ -114,7 +114,10 @@ def build_site(progress=None, force_full=False, cache=None):
     result.full, result.generation = report.full, report.generation
     result.rendered, result.removed = len(report.rendered), len(report.removed)
     result.timings.update({f"site_{k}": v for k, v in report.timings.items()})
-    titles = {f"{kind.folder}/{e['meta']['slug']}.md": e["meta"]["title"] for kind, e in snap.all()}
+    # Only when something failed (a build must not walk every entry for a message it rarely needs).
+    titles = (
+        {f"{kind.folder}/{e['meta']['slug']}.md": e["meta"]["title"] for kind, e in snap.all()} if report.failed else {}
+    )
     result.problems = snap.problems + [
         {"item": f"“{titles[uri][:60]}”（{uri}）" if uri in titles else uri, "reason": reason}
         for uri, reason in report.failed

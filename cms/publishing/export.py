@@ -83,14 +83,15 @@ def public_rows(model):
     return sorted(((row[0], row[slug_at], tuple(row[2:])) for row in visible), key=lambda r: r[1])
 
 
+EXPORT_CHUNK = 500
+
+
 def load_pages(model, pks, select, prefetch):
-    pages = {}
-    for start in range(0, len(pks), 500):
-        chunk = (
-            model.objects.filter(pk__in=pks[start : start + 500]).select_related(*select).prefetch_related(*prefetch)
-        )
-        pages.update((page.pk, page) for page in chunk)
-    return pages
+    if not pks:
+        return {}
+    return {
+        page.pk: page for page in model.objects.filter(pk__in=pks).select_related(*select).prefetch_related(*prefetch)
+    }
 
 
 def shared_token():
@@ -309,50 +310,54 @@ def export_snapshot(cache=None):
         public.update((model._meta.label, pk) for pk, _slug, _key in rows)
         label = model._meta.label
         fresh = cache is None or kind.always_fresh
-        stale = [pk for pk, _slug, key in rows if fresh or cache.entries.get((label, pk), (None,))[0] != key]
-        loaded = load_pages(model, stale, kind.select, kind.prefetch)
         entries = []
-        for pk, slug, key in rows:
-            if pk not in loaded:
-                _key, entry, keys, entry_digest = cache.entries[(label, pk)]
-                image_pks.update(keys)
-            else:
-                images = {}
-                try:
-                    entry = kind.serialize(loaded[pk], images)
-                    if pk in kept:
-                        entry["meta"][KEPT_KEY] = kept[pk]
-                    # Personal data leaves the CMS masked, unless a reviewer recorded a reason to keep it.
-                    entry = sanitized(masked_entry(entry))
-                    check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
-                except Exception as exc:  # one page's content must not stop the others
-                    previous = None
+        # By chunks: the page objects of a chunk are let go once serialized (all of them at once would hold
+        # hundreds of MB at 10,000 pages).
+        for start in range(0, len(rows), EXPORT_CHUNK):
+            chunk = rows[start : start + EXPORT_CHUNK]
+            stale = [pk for pk, _slug, key in chunk if fresh or cache.entries.get((label, pk), (None,))[0] != key]
+            loaded = load_pages(model, stale, kind.select, kind.prefetch)
+            for pk, slug, key in chunk:
+                if pk not in loaded:
+                    _key, entry, keys, entry_digest = cache.entries[(label, pk)]
+                    image_pks.update(keys)
+                else:
+                    images = {}
+                    try:
+                        entry = kind.serialize(loaded[pk], images)
+                        if pk in kept:
+                            entry["meta"][KEPT_KEY] = kept[pk]
+                        # Personal data leaves the CMS masked, unless a reviewer recorded a reason to keep it.
+                        entry = sanitized(masked_entry(entry))
+                        check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
+                    except Exception as exc:  # one page's content must not stop the others
+                        previous = None
+                        if cache is not None:
+                            previous = cache.entries.get((label, pk)) or cache.last_good.get((label, pk))
+                        reason = failure_reason(exc)
+                        if previous is None:  # a fresh process: the version Wagtail last published, if it exports
+                            previous = last_published_entry(kind, loaded[pk], kept.get(pk))
+                        if previous is not None:  # the version this process published last stays
+                            _key, entry, keys, entry_digest = previous
+                            image_pks.update(keys)
+                            entries.append(entry)
+                            snap.digests[(attr, entry["meta"]["slug"])] = entry_digest
+                            reason += "（网站保留其上一版本）"
+                        else:
+                            snap.held.add((attr, slug))
+                        label_text = item_label(kind.label, loaded[pk].title, attr, slug)
+                        snap.problems.append({"item": label_text, "reason": reason})
+                        continue
+                    found_images, found_documents = split_files(images)
+                    snap.images.update(found_images)
+                    snap.documents.update(found_documents)
+                    entry_digest = digest(entry)
                     if cache is not None:
-                        previous = cache.entries.get((label, pk)) or cache.last_good.get((label, pk))
-                    reason = failure_reason(exc)
-                    if previous is None:  # a fresh process: the version Wagtail last published, if it exports
-                        previous = last_published_entry(kind, loaded[pk], kept.get(pk))
-                    if previous is not None:  # the version this process published last stays
-                        _key, entry, keys, entry_digest = previous
-                        image_pks.update(keys)
-                        entries.append(entry)
-                        snap.digests[(attr, entry["meta"]["slug"])] = entry_digest
-                        reason += "（网站保留其上一版本）"
-                    else:
-                        snap.held.add((attr, slug))
-                    label_text = item_label(kind.label, loaded[pk].title, attr, slug)
-                    snap.problems.append({"item": label_text, "reason": reason})
-                    continue
-                found_images, found_documents = split_files(images)
-                snap.images.update(found_images)
-                snap.documents.update(found_documents)
-                entry_digest = digest(entry)
-                if cache is not None:
-                    keys = {k: image.pk for k, image in images.items()}
-                    cache.entries[(label, pk)] = (key, entry, keys, entry_digest)
-                    cache.last_good.pop((label, pk), None)
-            snap.digests[(attr, entry["meta"]["slug"])] = entry_digest
-            entries.append(entry)
+                        keys = {k: image.pk for k, image in images.items()}
+                        cache.entries[(label, pk)] = (key, entry, keys, entry_digest)
+                        cache.last_good.pop((label, pk), None)
+                snap.digests[(attr, entry["meta"]["slug"])] = entry_digest
+                entries.append(entry)
         snap.entries[attr] = entries
     if cache is not None:  # versions of pages no longer public are not needed to fall back on
         cache.last_good = {key: value for key, value in cache.last_good.items() if key in public}

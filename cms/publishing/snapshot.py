@@ -67,13 +67,26 @@ def sanitized(value):
     """A copy of exported data without characters no file or page may hold (see ``validation.UNUSABLE``).
 
     The gate keeps them out; whatever got in before it (or around it) still cannot stop a build or a restore.
+    Data that holds none (nearly all) is returned as it is, found by one look at its JSON text: the control
+    characters are escaped there (\\r, \\b, \\f, \\u00..), the others appear as themselves.
     """
+    if not isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        if not any(mark in text for mark in ESCAPED_UNUSABLE) and not UNUSABLE.search(text):
+            return value
+    return _sanitized(value)
+
+
+ESCAPED_UNUSABLE = ("\\r", "\\b", "\\f", "\\u00")
+
+
+def _sanitized(value):
     if isinstance(value, str):
         if "\r" in value:  # the portable format reads every line break as \n
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         return UNUSABLE.sub("", value) if UNUSABLE.search(value) else value
     if isinstance(value, dict):
-        return {k: sanitized(v) for k, v in value.items()}
+        return {k: _sanitized(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [sanitized(v) for v in value]
+        return [_sanitized(v) for v in value]
     return value
