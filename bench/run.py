@@ -96,15 +96,27 @@ def baseline_build(source_dir):
     return seconds, index_kb_gz, peak
 
 
+# Runs a command and writes its process tree's largest resident set (KiB) to a file. A child forked from
+# this (large) process would report this process's size as its own peak; one forked from this small
+# launcher reports its own.
+LAUNCHER = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(done.returncode)"
+)
+
+
 def run_measured(command, env, quiet=False):
-    """Run a command to its end and return its own peak memory in MiB (its process tree's largest
-    resident set), so the plain-MkDocs baseline and the browser do not count as the project's memory."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL if quiet else None)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise subprocess.CalledProcessError(process.returncode, command)
-    return usage.ru_maxrss / 1024
+    """Run a command to its end and return its own peak memory in MiB (the largest resident set of its
+    processes), so the plain-MkDocs baseline and the browser do not count as the project's memory."""
+    report = WORK / "peak.txt"
+    subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(report), *command],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+    return int(report.read_text()) / 1024
 
 
 def cold_build(database):
