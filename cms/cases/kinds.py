@@ -48,6 +48,7 @@ def source_line(source):
 class CaseKind(ContentKind):
     """经验案例: how a place did Party-building-led community governance, with its figures and source."""
 
+    qr_code = True
     name = "case"
     folder = "cases"
     label = "经验案例"
@@ -300,6 +301,7 @@ class CaseKind(ContentKind):
 class CollectionKind(ContentKind):
     """案例合集: a trainer's ordered set of cases, with a teaching note on each."""
 
+    qr_code = True
     name = "collection"
     folder = "collections"
     label = "案例合集"

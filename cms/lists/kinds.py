@@ -84,6 +84,7 @@ class Lookups:
 class DutyListKind(ContentKind):
     """清单: one version of one list for one jurisdiction, its items as rows."""
 
+    qr_code = True
     name = "list"
     folder = "lists"
     label = "清单"

@@ -70,7 +70,9 @@ def build_site(progress=None, force_full=False, cache=None):
     say(f"生成 Markdown（{result.pages} 个内容页面）…")
     site = site_context(snap, settings.PUBLIC_SITE_URL, cache, source_dir)
     with recording(source_dir) as source_changes:  # what the next step needs to look at in site_src
-        result.changed_sources = render_site(site, source_dir, cache, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR)
+        result.changed_sources = render_site(
+            site, source_dir, cache, handwritten_dir=settings.HANDWRITTEN_PAGES_DIR, workers=settings.SITE_BUILD_WORKERS
+        )
         result.changed_sources += write_static_json(snap, source_dir, cache)
     result.timings["render"] = time.perf_counter() - started
     started = time.perf_counter()

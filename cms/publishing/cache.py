@@ -9,6 +9,7 @@ import functools
 import gc
 import hashlib
 import logging
+import multiprocessing
 import os
 import pickle
 import time
@@ -49,6 +50,21 @@ class QrCodes:
                     atomic_write(path, svg.encode("utf-8"))
             self.memory[url] = svg
         return svg
+
+    def prepare(self, urls, workers):
+        """Make the codes of these addresses that are neither in memory nor on disk, on ``workers`` forked
+        processes when there are many (a full build in a new process: 10,000 codes)."""
+        if self.folder is None:
+            return
+        paths = {url: self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg") for url in urls}
+        missing = [url for url in urls if url not in self.memory and not paths[url].exists()]
+        if workers <= 1 or len(missing) < 500:
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            made = pool.map(make_qr_svg, missing, chunksize=100)
+        for url, svg in zip(missing, made, strict=True):
+            atomic_write(paths[url], svg.encode("utf-8"))
+            self.memory[url] = svg
 
 
 class Memo:

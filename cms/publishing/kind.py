@@ -39,6 +39,7 @@ class ContentKind:
     home_limit = 10  # how many of the newest it shows on the home page (0: none)
     period = False  # has a display period (公示期, meta "display_period"): pages show whether it runs
     shows_below = False  # its items show on the page of every region below their place (a community's lists)
+    qr_code = False  # its pages print a QR code of their address (made for all at once in a full build)
 
     @property
     def item(self):

@@ -312,7 +312,7 @@ class Changes:
                     self.regions |= site.regions.descendants(slug)
 
 
-def render_site(site, out_dir, cache, handwritten_dir=None):
+def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     """Write the generated Markdown of a site context's snapshot into out_dir; return the files changed.
 
     An edit costs what it changed: an entry whose content and world are as last time is passed over with a
@@ -339,6 +339,8 @@ def render_site(site, out_dir, cache, handwritten_dir=None):
     changes = Changes(everything=before is None or (before[0][0], before[1]) != (stamp[0][0], stamp[1]))
     unchanged_kinds = set() if changes.everything else site.unchanged_kinds(before[0], stamp[0])
     shared_same = {kind.folder: kind.name in unchanged_kinds for kind in kinds()}
+    if changes.everything:  # every page may be made anew: their QR codes first, side by side
+        cache.qr.prepare([site.page_url(k, e["meta"]["slug"]) for k, e in snap.all() if k.qr_code], workers)
     files = {"index.md": render_home(site), "search.md": render_search_page(site)}
     unchanged = set()  # files the memo says are byte-identical to what this cache wrote last time
     # Outputs of items that could not be exported or rendered this time: left exactly as they were.

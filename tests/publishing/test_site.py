@@ -178,3 +178,22 @@ def test_qr_codes_are_kept_on_disk_and_read_back_identical(tmp_path):
     second = QrCodes()
     second.folder = first.folder
     assert "从磁盘读回" in second(url)
+
+
+def test_qr_codes_of_a_full_build_are_made_side_by_side_and_equal_one_by_one(tmp_path):
+    """A full build in a new process makes its codes on the build's worker processes: the same SVG as made
+    one by one, each kept on disk; codes already on disk are not made again."""
+    from cms.publishing.cache import QrCodes
+    from cms.publishing.markdown import make_qr_svg
+
+    urls = [f"https://example.org/cases/case-{n:04d}/" for n in range(600)]
+    codes = QrCodes()
+    codes.folder = tmp_path / "qr"
+    codes(urls[0])
+    kept = next(codes.folder.glob("*.svg"))
+    kept.write_text("<svg>kept</svg>", encoding="utf-8")
+    codes.memory.clear()
+    codes.prepare(urls, workers=2)
+    assert len(list(codes.folder.glob("*.svg"))) == 600
+    assert all(codes.memory[url] == make_qr_svg(url) for url in urls[1::97])
+    assert urls[0] not in codes.memory and codes(urls[0]) == "<svg>kept</svg>"
