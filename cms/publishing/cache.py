@@ -28,43 +28,45 @@ SAVED_NAME = "build-cache.pickle"
 
 
 class QrCodes:
-    """QR codes of page addresses, kept in memory and on disk (``.cache/qr/`` in site_src).
+    """QR codes of page addresses, kept on disk (``.cache/qr/`` in site_src), or in memory without a folder.
 
     At 1.4 ms a code, a full build of 10,000 pages in a new process would spend 14 s making codes it made
-    before; reading one back takes a few microseconds. A code depends only on its URL.
+    before; reading one back takes a few microseconds. A code depends only on its URL. The worker does not
+    hold them: each is read back when its page is made again (10,000 codes would be ~30 MB).
     """
 
     def __init__(self):
         self.memory = {}
         self.folder = None
 
+    def path(self, url):
+        return self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg")
+
     def __call__(self, url):
-        svg = self.memory.get(url)
-        if svg is None:
-            path = self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg") if self.folder else None
-            if path is not None and path.exists():
-                svg = path.read_text(encoding="utf-8")
-            else:
-                svg = make_qr_svg(url)
-                if path is not None:
-                    atomic_write(path, svg.encode("utf-8"))
-            self.memory[url] = svg
-        return svg
+        if self.folder is None:
+            if url not in self.memory:
+                self.memory[url] = make_qr_svg(url)
+            return self.memory[url]
+        path = self.path(url)
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            svg = make_qr_svg(url)
+            atomic_write(path, svg.encode("utf-8"))
+            return svg
 
     def prepare(self, urls, workers):
-        """Make the codes of these addresses that are neither in memory nor on disk, on ``workers`` forked
-        processes when there are many (a full build in a new process: 10,000 codes)."""
+        """Make the codes of these addresses not yet on disk, on ``workers`` forked processes when there are
+        many (a full build in a new process: 10,000 codes)."""
         if self.folder is None:
             return
-        paths = {url: self.folder / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".svg") for url in urls}
-        missing = [url for url in urls if url not in self.memory and not paths[url].exists()]
+        missing = [url for url in urls if not self.path(url).exists()]
         if workers <= 1 or len(missing) < 500:
             return
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             made = pool.map(make_qr_svg, missing, chunksize=100)
         for url, svg in zip(missing, made, strict=True):
-            atomic_write(paths[url], svg.encode("utf-8"))
-            self.memory[url] = svg
+            atomic_write(self.path(url), svg.encode("utf-8"))
 
 
 class Memo:
@@ -74,13 +76,19 @@ class Memo:
         self.found = {}  # name -> (key, text)
         self.stamp = None  # what the texts were made against (SiteContext.shared_state, and the stage's own)
 
-    def get(self, name, key, make):
-        """(text, hit): the remembered text when the key is unchanged, else a fresh one from make()."""
+    def get(self, name, key, make, on_disk=None):
+        """(text, hit): the remembered text when the key is unchanged, else a fresh one from make().
+
+        With ``on_disk`` (the file the text is written to) only the key is kept, not the text: while the key
+        holds and the file is there, (None, True) — the text is on disk; the worker does not hold a copy."""
         cached = self.found.get(name)
         if cached is not None and cached[0] == key:
-            return cached[1], True
+            if cached[1] is not None:
+                return cached[1], True
+            if on_disk is not None and on_disk.exists():
+                return None, True
         text = make()
-        self.found[name] = (key, text)
+        self.found[name] = (key, None if on_disk is not None else text)
         return text, False
 
     def keep_only(self, names):

@@ -366,7 +366,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
                 kind.period_label(site, entry),
                 site.links_key(entry),
             )
-            text, hit = pages_memo.get(rel, key, lambda kind=kind, entry=entry: kind.render(site, entry))
+            text, hit = pages_memo.get(rel, key, lambda kind=kind, entry=entry: kind.render(site, entry), out_dir / rel)
         except Exception as exc:  # one item's content must not stop the others
             held.add(rel)
             meta = entry["meta"]
@@ -404,7 +404,9 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
             files[rel] = None
             unchanged.add(rel)
             continue
-        files[rel], hit = regions_memo.get(rel, region_key(site, slug), lambda slug=slug: render_region(site, slug))
+        files[rel], hit = regions_memo.get(
+            rel, region_key(site, slug), lambda slug=slug: render_region(site, slug), out_dir / rel
+        )
         if hit:
             unchanged.add(rel)
 
