@@ -237,7 +237,9 @@ def submit_for_review(request: HttpRequest, page_id: int):
     return {"id": page.pk, "status": "in_moderation"}
 
 
-@router.get("/{section}/", response=Any, summary="一类内容的索引（与静态 JSON 的 index.json 相同）", auth=None)
+@router.get(
+    "/{section}/", response=Any, summary="一类内容的索引（全部条目；静态 JSON 的 index.json 按月分页）", auth=None
+)
 def get_index(request: HttpRequest, section: str):
     kind = by_folder(section)
     if kind is None:

@@ -1,15 +1,22 @@
 """The read API's content as static JSON files in the built site, for consumers without a server.
 
-    /api/items.json                 every item (summary), newest first
-    /api/<folder>/index.json        the items of one kind (summaries), or a kind's sets (collections)
+    /api/items.json                 how many items, the newest 50 (summaries) and the months with theirs
+    /api/items/<YYYY-MM>.json       the items of one month (summaries), newest first ("undated": no date)
+    /api/<folder>/index.json        one kind's: count, newest and months; or a kind's sets (collections)
+    /api/<folder>/months/<YYYY-MM>.json   one kind's items of one month
     /api/<folder>/<slug>.json       one item or set, every field (the same as the API's detail)
     /api/regions/index.json         every region with its count
-    /api/regions/<slug>.json        one region and the items in it and below it (summaries)
+    /api/regions/<slug>.json        one region, the newest items in it and below it, and the months
+    /api/regions/<slug>/<YYYY-MM>.json    the items in and below a region of one month
+
+Listings come in month pages so that an edit rewrites one month's page of each listing holding the item
+(and the heads), however large the site: the site's whole list would be tens of MB at 100,000 items.
 
 Described by schemas/content.schema.json.
 """
 
 import json
+import re
 from pathlib import Path
 
 from cms.core.kinds import kind as kind_named
@@ -38,6 +45,45 @@ def listing(head, fragments):
     return text[:-1] + ("," if head else "") + '"items":[' + ",".join(fragments) + "]}\n"
 
 
+LATEST = 50  # items a listing's head file shows; the rest are in its month pages
+EMPTY = ""  # a month page with no item any more: removed
+UNDATED = "undated"
+
+
+MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def month_of(found):
+    """The month page an item is listed on (from its memo entry: key, (text, (date, slug), regions))."""
+    month = found[1][1][0][:7]
+    return month if MONTH.fullmatch(month) else UNDATED
+
+
+def paged_listing(name, head, idents, found, months):
+    """A listing's head file and month pages: ``<name>.json`` (or ``<folder>/index.json``) holds the count,
+    the newest items and the months with their counts and addresses; ``<pages>/<YYYY-MM>.json`` each month's
+    items, newest first. ``months``: the month pages to write (None: all). Returns {rel: text}."""
+    by_month = {}
+    for ident in idents:
+        by_month.setdefault(month_of(found[ident]), []).append(ident)
+    if name == "items":
+        head_rel, pages = "items.json", "items"
+    elif name.startswith("regions/"):
+        head_rel, pages = f"{name}.json", name
+    else:
+        head_rel, pages = f"{name}/index.json", f"{name}/months"
+    ordered = sorted(by_month, key=lambda m: (m != UNDATED, m), reverse=True)
+    month_refs = [{"month": m, "count": len(by_month[m]), "url": f"/{API_DIR}/{pages}/{m}.json"} for m in ordered]
+    if "count" not in head and "item_count" not in head:
+        head = {"count": len(idents)}
+    out = {head_rel: listing({**head, "months": month_refs}, [found[i][1][0] for i in idents[:LATEST]])}
+    for month in by_month.keys() if months is None else months:
+        listed = by_month.get(month, [])
+        rel = f"{pages}/{month}.json"
+        out[rel] = listing({"count": len(listed)}, [found[i][1][0] for i in listed]) if listed else EMPTY
+    return out
+
+
 def write_static_json(snap, docs_dir, cache):
     """Write the JSON files under docs_dir/api (MkDocs copies them into the site); returns files changed.
 
@@ -48,7 +94,7 @@ def write_static_json(snap, docs_dir, cache):
     content = ContentJson(snap, cache.memo("json-items", root).found)
     texts = cache.memo("json-summaries", root)  # (kind, slug) -> (key, (summary text, sort key, region slugs))
     everything = texts.stamp != digest(snap.regions) or not memo.found
-    files, unchanged, touched_kinds, touched_regions = {}, set(), set(), set()
+    files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
     seen = set()
     for item in content.items:
@@ -77,9 +123,11 @@ def write_static_json(snap, docs_dir, cache):
         texts.found[ident] = (key, (compact(content.summaries[ident]), (item_date(item), item["slug"]), regions))
         touched_kinds.add(item["kind"])
         touched_regions.update(regions + (before[1][2] if before else ()))
+        touched_months.update(month_of(found) for found in (before, texts.found[ident]) if found)
     removed = [ident for ident in texts.found if ident not in seen]
     for ident in removed:
         touched_kinds.add(ident[0])
+        touched_months.add(month_of(texts.found[ident]))
         touched_regions.update(texts.found.pop(ident)[1][2])
     for ident in seen - texts.found.keys():  # a file written by an earlier version: its text is made now
         item = content.find(kind_named(ident[0]).folder, ident[1])
@@ -89,48 +137,58 @@ def write_static_json(snap, docs_dir, cache):
     # Newest first; items of the same date and slug in the order of their kinds.
     order = {kind.name: n for n, kind in enumerate(kinds())}
     newest = sorted(texts.found, key=lambda i: (*texts.found[i][1][1], -order.get(i[0], 0)), reverse=True)
-    if everything or touched_kinds:
-        files["items.json"] = listing({"count": len(newest)}, [texts.found[i][1][0] for i in newest])
+    # Listings (all items, a kind's, a region's) come in pages by month: an edit rewrites its month's page and
+    # the listing's head (the newest and the months), never every item of the site.
+    listings = {"items": touched_months if everything or touched_kinds else set()}
     for kind in kinds():
-        rel = f"{kind.folder}/index.json"
         if kind.item and type(kind).index_json is ContentKind.index_json:  # {count, items}: joined from texts
-            if everything or kind.name in touched_kinds or not (root / rel).exists():
-                of_kind = [texts.found[i][1][0] for i in newest if i[0] == kind.name]
-                files[rel] = listing({"count": len(of_kind)}, of_kind)
+            fresh = everything or not (root / kind.folder / "index.json").exists()
+            listings[kind.folder] = None if fresh else touched_months if kind.name in touched_kinds else set()
         elif kind.item:
             summaries = [content.summaries[i] for i in newest if i[0] == kind.name]
-            files[rel] = dumps(kind.index_json(summaries))
+            files[f"{kind.folder}/index.json"] = dumps(kind.index_json(summaries))
         else:
             sets = content.sets[kind.folder]
-            files[rel] = dumps(kind.index_json(list(sets.values())))
+            files[f"{kind.folder}/index.json"] = dumps(kind.index_json(list(sets.values())))
             for slug, found in sets.items():
                 files[f"{kind.folder}/{slug}.json"] = dumps(found)
     if everything or touched_regions or removed:
         files["regions/index.json"] = dumps([content.region(slug) for slug in content.regions.nodes])
     wanted = content.regions.nodes if everything else touched_regions & content.regions.nodes.keys()
-    region_items = {slug: [] for slug in wanted}
+    for slug in wanted:
+        listings[f"regions/{slug}"] = None if everything else touched_months
+    if everything:
+        listings["items"] = None
+    members = {name: [] for name, months in listings.items() if months is None or months}
+    kind_folder = {kind.name: kind.folder for kind in kinds()}
     for ident in newest:
-        for slug in texts.found[ident][1][2]:
-            if slug in region_items:
-                region_items[slug].append(texts.found[ident][1][0])
-    for slug, listed in region_items.items():
-        # A region file lists every item below it (the top regions: all of them); it is made again when one of
-        # them changed, from the items' summary texts.
-        files[f"regions/{slug}.json"] = listing(content.region(slug), listed)
+        summary = texts.found[ident][1]
+        for name in ("items", kind_folder[ident[0]], *(f"regions/{slug}" for slug in summary[2])):
+            if name in members:
+                members[name].append(ident)
+    for name, idents in members.items():
+        head = content.region(name.split("/", 1)[1]) if name.startswith("regions/") else {}
+        files.update(paged_listing(name, head, idents, texts.found, listings[name]))
     changed = 0
     for rel, text in files.items():
-        if text is None or rel in unchanged:
+        if text is None or text is EMPTY or rel in unchanged:
             continue
         changed += write_if_changed(root, rel, text)
     if everything and root.exists():
         for path in root.rglob("*.json"):
             rel = path.relative_to(root).as_posix()
-            if rel not in files and rel not in held:
+            if (rel not in files or files[rel] is EMPTY) and rel not in held:
                 remove(path)
                 changed += 1
     else:
         gone = [f"{kind_named(k).folder}/{slug}.json" for k, slug in removed]
         gone += [f"regions/{slug}.json" for slug in touched_regions if slug not in content.regions.nodes]
+        gone += [rel for rel, text in files.items() if text is EMPTY]  # a month page no item is on any more
+        gone += [  # the month pages of a region that went
+            path.relative_to(root).as_posix()
+            for slug in touched_regions - content.regions.nodes.keys()
+            for path in (root / "regions" / slug).glob("*.json")
+        ]
         for rel in gone:
             memo.found.pop(rel, None)
             if rel not in held and (root / rel).exists():

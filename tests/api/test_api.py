@@ -1,5 +1,6 @@
 """The content API and its static JSON: fields, filters, the public-only rule, tokens, and the schema."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -303,6 +304,60 @@ def test_static_json_validates_and_matches_the_api(client, site_dirs):
     static = json.loads((api / "collections" / f"{COLLECTION}.json").read_text(encoding="utf-8"))
     validate(static, "collection")
     assert get(client, f"/api/v3/content/collections/{COLLECTION}/")[1] == static
+
+
+def read_json(site, rel):
+    return json.loads((Path(site) / rel.lstrip("/")).read_text(encoding="utf-8"))
+
+
+def month_pages(site, head_rel):
+    """A listing's head and its month pages (each validated; their counts add up to the head's)."""
+    head = read_json(site, head_rel)
+    pages = {}
+    for ref in head["months"]:
+        page = read_json(site, ref["url"])
+        validate(page, "itemIndex")
+        assert "months" not in page and page["count"] == ref["count"] == len(page["items"])
+        dates = [item["date"] for item in page["items"]]
+        assert dates == sorted(dates, reverse=True) and all(
+            d[:7] == ref["month"] or (not d and ref["month"] == "undated") for d in dates
+        )
+        pages[ref["month"]] = page
+    assert sum(page["count"] for page in pages.values()) == head.get("count", head.get("item_count"))
+    order = sorted(pages, key=lambda m: (m != "undated", m), reverse=True)  # newest first, undated last
+    assert [ref["month"] for ref in head["months"]] == order
+    assert head["items"] == [i for m in order for i in pages[m]["items"]][:50]
+    return head, pages
+
+
+def test_static_json_listings_come_in_month_pages_and_an_edit_rewrites_its_months_only(site_dirs):
+    """Every listing (all items, a kind's, a region's) is a head with the newest items and one page per
+    month; an edit rewrites the months it left and joined, a month no item is on any more goes."""
+    site = site_dirs[1]
+    build_site()
+    _head, months = month_pages(site, "api/items.json")
+    month_pages(site, "api/cases/index.json")
+    validate(read_json(site, "api/regions/anhui.json"), "region")
+    _head, anhui = month_pages(site, "api/regions/anhui.json")
+    [case] = [i for page in months.values() for i in page["items"] if i["slug"] == "hefei-red-property"]
+    month = case["date"][:7] or "undated"
+    others = {m: (Path(site) / "api" / "items" / f"{m}.json").stat().st_mtime_ns for m in months if m != month}
+    assert others, "the sample content spans several months"
+
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.source_date = datetime.date(1999, 1, 5)
+    page.save_revision().publish()
+    build_site()
+    head, after = month_pages(site, "api/items.json")
+    assert [i["slug"] for i in after["1999-01"]["items"]] == ["hefei-red-property"]
+    assert all(i["slug"] != "hefei-red-property" for i in after.get(month, {"items": []})["items"])
+    if month not in after:  # it was the month's only item: its page went
+        assert not (Path(site) / "api" / "items" / f"{month}.json").exists()
+    for m, mtime in others.items():
+        assert (Path(site) / "api" / "items" / f"{m}.json").stat().st_mtime_ns == mtime, m
+    _head, anhui_after = month_pages(site, "api/regions/anhui.json")
+    assert "1999-01" in anhui_after and "1999-01" not in anhui
+    month_pages(site, "api/cases/index.json")
 
 
 def test_unpublished_items_leave_the_static_json(site_dirs):
