@@ -15,7 +15,7 @@ from pathlib import Path
 
 import brotli
 
-from .files import atomic_write
+from .files import atomic_write, remove
 
 TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".bin", ".map", ".webmanifest")
 COPY_SUFFIXES = (".gz", ".br")
@@ -139,7 +139,7 @@ def compress_site(root, workers=1, journal=None):
     ``journal`` of root, only the files it wrote get new copies, and the copies of those it removed go."""
     stale, orphans = targets(root) if journal is None else journal_targets(root, journal)
     for path in orphans:
-        os.unlink(path)
+        remove(path)
         prune_empty(os.path.dirname(path), root)
     if workers > 1 and len(stale) > 500:
         chunks = [stale[i::workers] for i in range(workers)]

@@ -7,6 +7,7 @@ slipped past validation can fail one item but never write outside the folder or 
 
 import contextlib
 import os
+import shutil
 from pathlib import Path, PurePosixPath
 
 # One path component, in bytes (Linux allows 255; temporary names and .gz/.br copies add a few).
@@ -48,6 +49,9 @@ class Journal:
     def __init__(self, root):
         self.root = os.path.abspath(root) + os.sep
         self.written, self.removed = set(), set()
+        # Folders renamed or removed whole, in order: ("move", old, new) and ("rmtree", rel). The files they
+        # held before are not listed one by one (only those written inside them are).
+        self.folders = []
 
     def rel(self, path):
         """``path`` relative to the journal's folder, or None when it lies outside."""
@@ -90,11 +94,24 @@ def record_move(old, new):
         old_rel, new_rel = journal.rel(old), journal.rel(new)
         if old_rel is None or new_rel is None:
             continue
+        journal.folders.append(("move", old_rel, new_rel))
         old_rel, new_rel = old_rel + "/", new_rel + "/"
         for found in (journal.written, journal.removed):
             moved = {rel for rel in found if rel.startswith(old_rel)}
             found -= moved
             found |= {new_rel + rel[len(old_rel) :] for rel in moved}
+
+
+def remove_tree(folder):
+    """Delete a folder and all it holds (recorded as one removal: what was written in it is forgotten)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for journal in _journals:
+        rel = journal.rel(folder)
+        if rel is None:
+            continue
+        for found in (journal.written, journal.removed):
+            found -= {r for r in found if r.startswith(rel + "/")}
+        journal.folders.append(("rmtree", rel))
 
 
 def atomic_write(path, data):

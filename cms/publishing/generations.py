@@ -12,12 +12,15 @@ import subprocess
 import time
 from pathlib import Path
 
+from .compress import prune_empty
 from .files import atomic_write
 
 KEEP_GENERATIONS = 3
 TRASH_PREFIX = ".trash-"
 NEXT_PREFIX = ".next-"
 _preparing = {}  # builds folder -> (generation name, the background copy preparing its successor's tree)
+# builds folder -> {generation name: (the generation it was built from, paths its build wrote or removed)}
+_journals = {}
 
 
 class Generations:
@@ -58,13 +61,29 @@ class Generations:
             subprocess.run(["cp", "-al", str(clone_from), str(target)], check=True)
         return target
 
-    def prepare_next(self, generation):
-        """Hard-link the next incremental build's starting tree now, in the background, while nobody waits.
+    def prepare_next(self, generation, base=None, changes=None):
+        """Make the next incremental build's starting tree, an exact copy of ``generation`` (hard links).
+
+        When this process built ``generation`` from ``base`` and ``changes`` is the journal of everything
+        that build wrote and removed in it, and it built ``base`` the same way, the generation before
+        ``base`` is brought up to date instead: only the files those two builds changed are linked or
+        removed (the site's size does not matter). That one is two builds old, as old as those kept for a
+        slow download; ``base`` itself keeps serving whoever still reads it. Otherwise the whole
+        generation is hard-linked again in the background while nobody waits.
 
         Generations are never edited once live, so the copy stays exact for as long as this one is live;
         it is renamed into place only when complete.
         """
         final = self.root / f"{NEXT_PREFIX}{generation.name}"
+        if changes is None or base is None:  # a full build: the chain of journals starts again
+            _journals.pop(str(self.root), None)
+        else:
+            steps = _journals.setdefault(str(self.root), {})
+            steps[generation.name] = (base.name, list(changes.folders), set(changes.written) | set(changes.removed))
+            for name in [n for n in steps if n not in (generation.name, base.name)]:
+                del steps[name]
+            if base.name in steps and self.recycle(steps[base.name][0], generation, steps, final):
+                return
         tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
         copying = subprocess.Popen(
             ["sh", "-c", 'cp -al "$1" "$2" && mv -T "$2" "$3"', "sh", str(generation), str(tmp), str(final)],
@@ -73,6 +92,42 @@ class Generations:
             start_new_session=True,
         )
         _preparing[str(self.root)] = (generation.name, copying)
+
+    def recycle(self, oldest, generation, steps, final):
+        """Turn generation ``oldest`` into a copy of ``generation`` by replaying the journals of the two builds
+        since (each from the generation it made); returns whether it could (the folder is there, not live)."""
+        old = self.root / oldest
+        if not old.is_dir() or old == self.current():
+            return False
+        tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
+        old.rename(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            (self.root / f"{oldest}.json").unlink()
+        base = steps[generation.name][0]
+        for made in (self.root / base, generation):
+            _base, folders, rels = steps[made.name]
+            for step in folders:  # folders renamed or removed whole, in the order the build did it
+                if step[0] == "rmtree":
+                    shutil.rmtree(tmp / step[1], ignore_errors=True)
+                elif (tmp / step[1]).is_dir():
+                    shutil.rmtree(tmp / step[2], ignore_errors=True)
+                    (tmp / step[1]).rename(tmp / step[2])
+            for rel in sorted(rels):
+                source, target = made / rel, tmp / rel
+                if source.is_file():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    link = target.with_name(f".{target.name[:60]}.{os.getpid()}.link")
+                    with contextlib.suppress(FileNotFoundError):
+                        link.unlink()
+                    os.link(source, link)
+                    os.replace(link, target)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        target.unlink()
+                    prune_empty(target.parent, tmp)
+        tmp.rename(final)
+        _preparing.pop(str(self.root), None)
+        return True
 
     def switch_to(self, generation, manifest):
         atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())

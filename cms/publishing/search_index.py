@@ -29,11 +29,10 @@ cache them for good.
 
 import hashlib
 import json
-import shutil
 import zlib
 from pathlib import Path
 
-from .files import atomic_write, record_move, record_tree, remove, write_if_changed
+from .files import atomic_write, record_move, record_tree, remove, remove_tree, write_if_changed
 from .search import doc_tokens, query_helper, title_tokens
 
 INDEX_DIR = "search-index"
@@ -70,7 +69,7 @@ def write_bundle(records, target, first):
     Returns its entry for index.json and a digest of everything written (the bundle's name comes from it).
     """
     target = Path(target)
-    shutil.rmtree(target, ignore_errors=True)
+    remove_tree(target)
     digest = hashlib.sha256(str(first).encode())
 
     def _write(path, data):
@@ -146,7 +145,7 @@ def _add_bundle(root, prefix, records, first):
     entry, digest = write_bundle(records, staging, first)
     name = f"{prefix}-{digest[:12]}"
     final = root / name
-    shutil.rmtree(final, ignore_errors=True)
+    remove_tree(final)
     staging.rename(final)
     record_tree(final)
     return {"path": f"{name}/", **entry}
@@ -299,7 +298,7 @@ def index_search(generation, records, previous, full=False):
     if full or base is None or len(changed) > DELTA_LIMIT:
         urls = sorted(current)
         chosen = [records[url][1] for url in urls]
-        shutil.rmtree(root, ignore_errors=True)
+        remove_tree(root)
         root.mkdir(parents=True)
         bundle = _add_bundle(root, "b", chosen, 0)
         numbers = {url: n for n, url in enumerate(urls)}
@@ -345,7 +344,7 @@ def index_search(generation, records, previous, full=False):
             digest = digest.hexdigest()
             name = f"b-{digest[:12]}"
             if name != old["path"].strip("/"):
-                shutil.rmtree(root / name, ignore_errors=True)
+                remove_tree(root / name)
                 (root / old["path"]).rename(root / name)
                 record_move(root / old["path"], root / name)
             base = {**base, "bundle": {**old, "path": f"{name}/"}, "purged": sorted(purged)}
@@ -357,7 +356,7 @@ def index_search(generation, records, previous, full=False):
     keep = {b["path"].strip("/") for b in bundles}
     for old in root.iterdir():
         if old.is_dir() and old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree(old)
     write_if_changed(root, QUERY_HELPER, _json(query_helper()))
     manifest = _json({"version": LAYOUT, "bundles": bundles, "stale": stale})
     atomic_write(root / MANIFEST, manifest)

@@ -359,6 +359,8 @@ def build_generation(
     generation = gens.new(clone_from=None if report.full else current)
     report.timings["clone"] = time.perf_counter() - started
     cache.project_built = None  # set again once this build is live
+    everything = contextlib.ExitStack()  # the journal of all this build changes in the generation (compression too)
+    changes = everything.enter_context(recording(generation))
     try:
         with recording(generation) as written:
             started = time.perf_counter()
@@ -426,13 +428,15 @@ def build_generation(
         cache.project = None  # it may be half-way through a page
         gens.discard(generation)
         raise
+    finally:
+        everything.close()
     started = time.perf_counter()
     gens.switch_to(generation, report.manifest)
     cache.project_built = (str(config_file), str(docs_dir), signature, generation.name)
     report.timings["switch"] = time.perf_counter() - started
     started = time.perf_counter()
     gens.collect(keep=generation)
-    gens.prepare_next(generation)
+    gens.prepare_next(generation, *((current, changes) if not report.full else ()))
     report.timings["cleanup"] = time.perf_counter() - started
     report.generation = generation.name
     return report
