@@ -18,6 +18,7 @@ from .files import atomic_write
 KEEP_GENERATIONS = 3
 TRASH_PREFIX = ".trash-"
 NEXT_PREFIX = ".next-"
+SPARE_PREFIX = ".spare-"  # a second copy of a fully built generation, for the starting tree after the next
 _preparing = {}  # builds folder -> (generation name, the background copy preparing its successor's tree)
 # builds folder -> {generation name: (the generation it was built from, paths its build wrote or removed)}
 _journals = {}
@@ -52,8 +53,10 @@ class Generations:
             return target
         prepared = self.root / f"{NEXT_PREFIX}{clone_from.name}"
         copying = _preparing.pop(str(self.root), None)
-        if copying is not None and copying[0] == clone_from.name and not prepared.exists():
-            copying[1].wait()  # it is under way: finishing it is quicker than starting another
+        if copying is not None and copying[0] == clone_from.name:
+            # It is under way: finishing it is quicker than starting another (the spare is made after it).
+            while not prepared.exists() and copying[1].poll() is None:
+                time.sleep(0.02)
         try:
             prepared.rename(target)  # prepared after the last build
         except FileNotFoundError:
@@ -65,11 +68,12 @@ class Generations:
         """Make the next incremental build's starting tree, an exact copy of ``generation`` (hard links).
 
         When this process built ``generation`` from ``base`` and ``changes`` is the journal of everything
-        that build wrote and removed in it, and it built ``base`` the same way, the generation before
-        ``base`` is brought up to date instead: only the files those two builds changed are linked or
-        removed (the site's size does not matter). That one is two builds old, as old as those kept for a
-        slow download; ``base`` itself keeps serving whoever still reads it. Otherwise the whole
-        generation is hard-linked again in the background while nobody waits.
+        that build wrote, removed and renamed in it, an older tree is brought up to date instead, by the
+        journals of the builds since it (the site's size does not matter): the generation before ``base``
+        when this process built ``base`` the same way (two builds old, as old as those kept for a slow
+        download; ``base`` itself keeps serving whoever still reads it), or the spare copy of ``base`` made
+        after a full build. Otherwise the whole generation is hard-linked in the background while nobody
+        waits (after a full build, twice: the next starting tree, then a spare for the one after).
 
         Generations are never edited once live, so the copy stays exact for as long as this one is live;
         it is renamed into place only when complete.
@@ -77,35 +81,47 @@ class Generations:
         final = self.root / f"{NEXT_PREFIX}{generation.name}"
         if changes is None or base is None:  # a full build: the chain of journals starts again
             _journals.pop(str(self.root), None)
-        else:
-            steps = _journals.setdefault(str(self.root), {})
-            steps[generation.name] = (base.name, list(changes.folders), set(changes.written) | set(changes.removed))
-            for name in [n for n in steps if n not in (generation.name, base.name)]:
-                del steps[name]
-            if base.name in steps and self.recycle(steps[base.name][0], generation, steps, final):
-                return
-        tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
+            self.copy_in_background(generation, final, self.root / f"{SPARE_PREFIX}{generation.name}")
+            return
+        steps = _journals.setdefault(str(self.root), {})
+        steps[generation.name] = (base.name, list(changes.folders), set(changes.written) | set(changes.removed))
+        for name in [n for n in steps if n not in (generation.name, base.name)]:
+            del steps[name]
+        made = [self.root / base.name, generation]
+        if (base.name in steps and self.recycle(self.root / steps[base.name][0], made, steps, final)) or self.recycle(
+            self.root / f"{SPARE_PREFIX}{base.name}", made[1:], steps, final
+        ):
+            _preparing.pop(str(self.root), None)  # nothing is being copied for it
+            return
+        self.copy_in_background(generation, final)
+
+    def copy_in_background(self, generation, *targets):
+        """Hard-link copies of a generation, one after the other, each renamed into place when complete."""
+        script, args = [], []
+        for n, target in enumerate(targets):
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            script.append(f'cp -al "$1" "${2 * n + 2}" && mv -T "${2 * n + 2}" "${2 * n + 3}"')
+            args += [str(tmp), str(target)]
         copying = subprocess.Popen(
-            ["sh", "-c", 'cp -al "$1" "$2" && mv -T "$2" "$3"', "sh", str(generation), str(tmp), str(final)],
+            ["sh", "-c", " && ".join(script), "sh", str(generation), *args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         _preparing[str(self.root)] = (generation.name, copying)
 
-    def recycle(self, oldest, generation, steps, final):
-        """Turn generation ``oldest`` into a copy of ``generation`` by replaying the journals of the two builds
-        since (each from the generation it made); returns whether it could (the folder is there, not live)."""
-        old = self.root / oldest
-        if not old.is_dir() or old == self.current():
+    def recycle(self, folder, made, steps, final):
+        """Turn ``folder`` (a generation or a spare copy) into a copy of the last of ``made`` by replaying the
+        journals of the builds that made them, each from its own generation; returns whether it could (the
+        folder is complete and not live)."""
+        if not folder.is_dir() or folder == self.current():
             return False
-        tmp = self.root / f"{NEXT_PREFIX}{generation.name}.{os.getpid()}.tmp"
-        old.rename(tmp)
+        tmp = self.root / f"{NEXT_PREFIX}{made[-1].name}.{os.getpid()}.tmp"
+        folder.rename(tmp)
         with contextlib.suppress(FileNotFoundError):
-            (self.root / f"{oldest}.json").unlink()
-        base = steps[generation.name][0]
-        for made in (self.root / base, generation):
-            _base, folders, rels = steps[made.name]
+            (self.root / f"{folder.name}.json").unlink()
+        for generation in made:
+            _base, folders, rels = steps[generation.name]
             for step in folders:  # folders renamed or removed whole, in the order the build did it
                 if step[0] == "rmtree":
                     shutil.rmtree(tmp / step[1], ignore_errors=True)
@@ -113,7 +129,7 @@ class Generations:
                     shutil.rmtree(tmp / step[2], ignore_errors=True)
                     (tmp / step[1]).rename(tmp / step[2])
             for rel in sorted(rels):
-                source, target = made / rel, tmp / rel
+                source, target = generation / rel, tmp / rel
                 if source.is_file():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     link = target.with_name(f".{target.name[:60]}.{os.getpid()}.link")
@@ -126,7 +142,6 @@ class Generations:
                         target.unlink()
                     prune_empty(target.parent, tmp)
         tmp.rename(final)
-        _preparing.pop(str(self.root), None)
         return True
 
     def switch_to(self, generation, manifest):
@@ -160,6 +175,8 @@ class Generations:
         doomed = sorted(self.root.glob(f"{TRASH_PREFIX}*")) + sorted(self.root.glob("legacy-*"))
         # Starting trees prepared for generations that are no longer live (or half-made when a build began).
         doomed += sorted(p for p in self.root.glob(f"{NEXT_PREFIX}*") if p.name != f"{NEXT_PREFIX}{keep.name}")
+        # Spares of generations other than the live one (whose spare the next build may still take).
+        doomed += sorted(p for p in self.root.glob(f"{SPARE_PREFIX}*") if p.name != f"{SPARE_PREFIX}{keep.name}")
         if doomed:
             subprocess.Popen(
                 ["rm", "-rf", "--", *map(str, doomed)],

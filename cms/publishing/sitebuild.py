@@ -435,8 +435,8 @@ def build_generation(
     cache.project_built = (str(config_file), str(docs_dir), signature, generation.name)
     report.timings["switch"] = time.perf_counter() - started
     started = time.perf_counter()
-    gens.collect(keep=generation)
     gens.prepare_next(generation, *((current, changes) if not report.full else ()))
+    gens.collect(keep=generation)
     report.timings["cleanup"] = time.perf_counter() - started
     report.generation = generation.name
     return report
