@@ -59,33 +59,74 @@ class ContentJson:
 
     ``memo`` (a dict kept by the caller between snapshots) maps (folder, slug) to (digest, region path,
     JSON, summary): an item is converted again only when its content or its place in the region tree changed.
+    With ``keep_items=False`` (the static JSON, written to files) the memo keeps only the summaries, and an
+    item's whole JSON is made when asked for (``item``) and not held: the API keeps them, the build does not
+    need to (they would be the largest part of the worker's memory).
     """
 
-    def __init__(self, snap, memo=None):
+    def __init__(self, snap, memo=None, keep_items=True):
         self.snap = snap
         self.regions = RegionTree(snap.regions)
-        self.items = []
+        self.keep_items = keep_items
+        self.idents = []  # (kind name, slug) of every item, in the snapshot's order
         self.keys = {}  # (kind name, slug) -> what its JSON depends on, as one string (memo keys downstream)
         self.summaries = {}  # (kind name, slug) -> its summary (in lists, the region files, the API's listings)
+        self._json = {}  # (kind name, slug) -> its JSON, when kept
+        self._pending = {}  # (kind name, slug) -> (kind, entry, memo key, digest, path): not converted yet
+        self._entries = {}  # (kind name, slug) -> (kind, entry)
+        self._memo = {} if memo is None else memo
         fresh = {}
         for kind, entry in snap.items():
-            key = (kind.folder, entry["meta"]["slug"])
+            slug = entry["meta"]["slug"]
+            key, ident = (kind.folder, slug), (kind.name, slug)
             path = self.regions.path(kind.place(entry["meta"]))
             entry_digest = snap.digest(kind, entry)
-            hit = memo.get(key) if memo is not None else None
-            if hit and hit[0] == entry_digest and hit[1] == path:
+            hit = self._memo.get(key)
+            self.idents.append(ident)
+            self._entries[ident] = (kind, entry)
+            self.keys[ident] = entry_digest + "|" + "/".join(n["name"] for n in path)
+            if hit and hit[0] == entry_digest and hit[1] == path and (hit[2] is not None or not keep_items):
                 fresh[key] = hit
+                self.summaries[ident] = hit[3]
+                if keep_items:
+                    self._json[ident] = hit[2]
             else:
-                item = to_json(kind.json(entry, self.regions))
-                fresh[key] = (entry_digest, path, item, summary(item))
-            self.items.append(fresh[key][2])
-            self.summaries[(kind.name, entry["meta"]["slug"])] = fresh[key][3]
-            self.keys[(kind.name, entry["meta"]["slug"])] = entry_digest + "|" + "/".join(n["name"] for n in path)
-        if memo is not None:
-            memo.clear()
-            memo.update(fresh)
+                self._pending[ident] = (kind, entry, key, entry_digest, path)
+        self._memo.clear()
+        self._memo.update(fresh)
+        if keep_items:
+            self.complete()
         self._counts = None
         self._sets = None
+
+    def item(self, ident):
+        """An item's whole JSON (without keep_items made when asked for, and not held)."""
+        found = self._json.get(ident)
+        if found is not None:
+            return found
+        if ident in self._pending:
+            kind, entry, key, entry_digest, path = self._pending.pop(ident)
+        else:
+            (kind, entry), key, entry_digest, path = self._entries[ident], None, None, None
+        item = to_json(kind.json(entry, self.regions))
+        if entry_digest is not None:
+            self.summaries[ident] = summary(item)
+            self._memo[key] = (entry_digest, path, item if self.keep_items else None, self.summaries[ident])
+        if self.keep_items:
+            self._json[ident] = item
+        return item
+
+    def entry(self, ident):
+        return self._entries[ident][1]
+
+    def complete(self):
+        """Convert the items not converted yet (their summaries are needed by counts, sets and listings)."""
+        for ident in list(self._pending):
+            self.item(ident)
+
+    @property
+    def items(self):
+        return [self.item(ident) for ident in self.idents]
 
     def newest(self):
         return sorted(self.items, key=lambda i: (item_date(i), i["slug"]), reverse=True)
@@ -94,6 +135,7 @@ class ContentJson:
     def sets(self):
         """JSON of what is not an item (trainers' collections), by kind: {folder: {slug: json}}."""
         if self._sets is None:
+            self.complete()
             self._sets = {
                 kind.folder: {
                     e["meta"]["slug"]: to_json(kind.json(e, self.regions, self.summaries)) for e in self.snap.of(kind)
@@ -106,8 +148,9 @@ class ContentJson:
     def counts(self):
         """How many items each region holds, itself and below it, for every region in one pass."""
         if self._counts is None:
+            self.complete()
             counts = dict.fromkeys(self.regions.nodes, 0)
-            for item in self.items:
+            for item in self.summaries.values():
                 for node in item["region_path"]:
                     if node["slug"] in counts:
                         counts[node["slug"]] += 1
@@ -122,7 +165,7 @@ class ContentJson:
 
     def find(self, folder, slug):
         """One item's or set's JSON by its folder and slug, or None."""
-        for item in self.items:
-            if item["slug"] == slug and kind_named(item["kind"]).folder == folder:
-                return item
+        for ident in self.idents:
+            if ident[1] == slug and kind_named(ident[0]).folder == folder:
+                return self.item(ident)
         return self.sets.get(folder, {}).get(slug)

@@ -91,16 +91,15 @@ def write_static_json(snap, docs_dir, cache):
     it); every other file is passed over with a lookup. Listings are joined from each item's summary text."""
     root = Path(docs_dir) / API_DIR
     memo = cache.memo("json", root)  # rel -> (key, None): what each file on disk was made from
-    content = ContentJson(snap, cache.memo("json-items", root).found)
+    content = ContentJson(snap, cache.memo("json-items", root).found, keep_items=False)
     texts = cache.memo("json-summaries", root)  # (kind, slug) -> (key, (summary text, sort key, region slugs))
     everything = texts.stamp != digest(snap.regions) or not memo.found
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
     seen = set()
-    for item in content.items:
-        kind = kind_named(item["kind"])
-        ident = (item["kind"], item["slug"])
-        rel = f"{kind.folder}/{item['slug']}.json"
+    for ident in content.idents:
+        kind = kind_named(ident[0])
+        rel = f"{kind.folder}/{ident[1]}.json"
         seen.add(ident)
         key = content.keys[ident]
         found = memo.found.get(rel)
@@ -109,13 +108,15 @@ def write_static_json(snap, docs_dir, cache):
             unchanged.add(rel)
             continue
         try:
+            item = content.item(ident)  # made now, not held: written below, then let go
             check_relative(rel)
             files[rel] = dumps(item)
             files[rel].encode("utf-8")
         except Exception as exc:  # one item must not stop the others
             files.pop(rel, None)
             held.add(rel)
-            snap.problems.append({"item": f"{item['kind_label']}“{item['title'][:60]}”", "reason": failure_reason(exc)})
+            title = str(content.entry(ident)["meta"].get("title", ""))[:60]
+            snap.problems.append({"item": f"{kind.label}“{title}”", "reason": failure_reason(exc)})
             continue
         memo.found[rel] = (key, None)
         before = texts.found.get(ident)
@@ -129,6 +130,7 @@ def write_static_json(snap, docs_dir, cache):
         touched_kinds.add(ident[0])
         touched_months.add(month_of(texts.found[ident]))
         touched_regions.update(texts.found.pop(ident)[1][2])
+    content.complete()  # summaries of items whose files stayed but whose JSON was not remembered
     for ident in seen - texts.found.keys():  # a file written by an earlier version: its text is made now
         item = content.find(kind_named(ident[0]).folder, ident[1])
         regions = tuple(node["slug"] for node in item["region_path"])
