@@ -173,10 +173,14 @@ class Generations:
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / f"{old.name}.json").unlink()
         doomed = sorted(self.root.glob(f"{TRASH_PREFIX}*")) + sorted(self.root.glob("legacy-*"))
-        # Starting trees prepared for generations that are no longer live (or half-made when a build began).
-        doomed += sorted(p for p in self.root.glob(f"{NEXT_PREFIX}*") if p.name != f"{NEXT_PREFIX}{keep.name}")
-        # Spares of generations other than the live one (whose spare the next build may still take).
-        doomed += sorted(p for p in self.root.glob(f"{SPARE_PREFIX}*") if p.name != f"{SPARE_PREFIX}{keep.name}")
+        # Starting trees prepared for generations that are no longer live (or half-made when a build began), and
+        # spares of generations other than the live one (whose spare the next build may still take). Those of
+        # the live one may still be being copied (``<name>.<pid>.tmp``): they are left alone.
+        for prefix in (NEXT_PREFIX, SPARE_PREFIX):
+            mine = f"{prefix}{keep.name}"
+            doomed += sorted(
+                p for p in self.root.glob(f"{prefix}*") if p.name != mine and not p.name.startswith(mine + ".")
+            )
         if doomed:
             subprocess.Popen(
                 ["rm", "-rf", "--", *map(str, doomed)],

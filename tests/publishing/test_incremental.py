@@ -154,7 +154,9 @@ def test_the_next_starting_tree_is_brought_up_to_date_by_the_journals_and_equals
         copying = generations._preparing.get(str(builds))
         if copying is not None:  # the whole tree is being copied in the background (the first builds)
             copying[1].wait()
-        assert tree(prepared) == tree(live)
+        (files, folders), (live_files, live_folders) = tree(prepared), tree(live)
+        differ = sorted(rel for rel in files.keys() | live_files.keys() if files.get(rel) != live_files.get(rel))
+        assert not differ and folders == live_folders, (differ[:20], sorted(folders ^ live_folders)[:20])
         return copying is None
 
     def edit(slug, title):
@@ -178,3 +180,24 @@ def test_the_next_starting_tree_is_brought_up_to_date_by_the_journals_and_equals
     ]
     assert all(recycled), recycled
     assert not list(builds.glob(f"{generations.SPARE_PREFIX}*"))  # taken by the first edit
+
+
+def test_collecting_old_trees_leaves_the_live_generation_s_copies_being_made(tmp_path):
+    """A starting tree or spare of the live generation still being copied (its temporary name) is not taken
+    for garbage: removing it under the copy would leave a broken tree for the next build."""
+    from cms.publishing.generations import NEXT_PREFIX, SPARE_PREFIX, Generations
+
+    from ..support.net import wait_for
+
+    gens = Generations(tmp_path / "site")
+    live = gens.new()
+    gens.switch_to(live, {})
+    being_made = [gens.root / f"{prefix}{live.name}.4242.tmp" for prefix in (NEXT_PREFIX, SPARE_PREFIX)]
+    old = [
+        gens.root / f"{prefix}g000000{suffix}" for prefix in (NEXT_PREFIX, SPARE_PREFIX) for suffix in ("", ".7.tmp")
+    ]
+    for folder in being_made + old:
+        (folder / "cases").mkdir(parents=True)
+    gens.collect(keep=live)
+    assert wait_for(lambda: not any(folder.exists() for folder in old), 30)
+    assert all(folder.is_dir() for folder in being_made)
