@@ -58,10 +58,10 @@ class QrCodes:
     def prepare(self, urls, workers):
         """Make the codes of these addresses not yet on disk, on ``workers`` forked processes when there are
         many (a full build in a new process: 10,000 codes)."""
-        if self.folder is None:
+        if self.folder is None or workers <= 1:
             return
         missing = [url for url in urls if not self.path(url).exists()]
-        if workers <= 1 or len(missing) < 500:
+        if len(missing) < 500:  # made one by one as their pages are
             return
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             made = pool.map(make_qr_svg, missing, chunksize=100)

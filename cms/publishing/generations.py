@@ -20,7 +20,8 @@ TRASH_PREFIX = ".trash-"
 NEXT_PREFIX = ".next-"
 SPARE_PREFIX = ".spare-"  # a second copy of a fully built generation, for the starting tree after the next
 _preparing = {}  # builds folder -> (generation name, the background copy preparing its successor's tree)
-# builds folder -> {generation name: (the generation it was built from, paths its build wrote or removed)}
+# builds folder -> {generation name: (the generation it was built from, the folders its build renamed or
+# removed in order, the paths it wrote or removed)}: this process's last two incremental builds
 _journals = {}
 
 
@@ -87,13 +88,14 @@ class Generations:
         steps[generation.name] = (base.name, list(changes.folders), set(changes.written) | set(changes.removed))
         for name in [n for n in steps if n not in (generation.name, base.name)]:
             del steps[name]
-        made = [self.root / base.name, generation]
-        if (base.name in steps and self.recycle(self.root / steps[base.name][0], made, steps, final)) or self.recycle(
-            self.root / f"{SPARE_PREFIX}{base.name}", made[1:], steps, final
-        ):
+        if base.name in steps:  # the generation before base, by both builds' journals
+            recycled = self.recycle(self.root / steps[base.name][0], [self.root / base.name, generation], steps, final)
+        else:  # base was a full build: its spare copy, by this build's journal
+            recycled = self.recycle(self.root / f"{SPARE_PREFIX}{base.name}", [generation], steps, final)
+        if recycled:
             _preparing.pop(str(self.root), None)  # nothing is being copied for it
-            return
-        self.copy_in_background(generation, final)
+        else:
+            self.copy_in_background(generation, final)
 
     def copy_in_background(self, generation, *targets):
         """Hard-link copies of a generation, one after the other, each renamed into place when complete."""

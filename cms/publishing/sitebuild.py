@@ -359,8 +359,8 @@ def build_generation(
     generation = gens.new(clone_from=None if report.full else current)
     report.timings["clone"] = time.perf_counter() - started
     cache.project_built = None  # set again once this build is live
-    everything = contextlib.ExitStack()  # the journal of all this build changes in the generation (compression too)
-    changes = everything.enter_context(recording(generation))
+    whole = contextlib.ExitStack()  # the journal of all this build changes in the generation, compression too
+    changes = whole.enter_context(recording(generation))
     try:
         with recording(generation) as written:
             started = time.perf_counter()
@@ -429,7 +429,7 @@ def build_generation(
         gens.discard(generation)
         raise
     finally:
-        everything.close()
+        whole.close()
     started = time.perf_counter()
     gens.switch_to(generation, report.manifest)
     cache.project_built = (str(config_file), str(docs_dir), signature, generation.name)
