@@ -57,8 +57,8 @@ def summary(item):
 class ContentJson:
     """Every public item and set as JSON for one snapshot, with region lookups and counts.
 
-    ``memo`` (a dict kept by the caller between snapshots) maps (folder, slug) to (digest, region path,
-    JSON, summary): an item is converted again only when its content or its place in the region tree changed.
+    ``memo`` (a dict kept by the caller between snapshots) maps (folder, slug) to (digest, region path (as
+    text), JSON, summary): an item is converted again only when its content or its place in the region tree changed.
     With ``keep_items=False`` (the static JSON, written to files) the memo keeps only the summaries, and an
     item's whole JSON is made when asked for (``item``) and not held: the API keeps them, the build does not
     need to (they would be the largest part of the worker's memory).
@@ -72,26 +72,36 @@ class ContentJson:
         self.keys = {}  # (kind name, slug) -> what its JSON depends on, as one string (memo keys downstream)
         self.summaries = {}  # (kind name, slug) -> its summary (in lists, the region files, the API's listings)
         self._json = {}  # (kind name, slug) -> its JSON, when kept
-        self._pending = {}  # (kind name, slug) -> (kind, entry, memo key, digest, path): not converted yet
+        self._pending = {}  # (kind name, slug) -> (kind, entry, memo key, digest, path text): not converted
         self._entries = {}  # (kind name, slug) -> (kind, entry)
         self._memo = {} if memo is None else memo
-        fresh = {}
-        for kind, entry in snap.items():
-            slug = entry["meta"]["slug"]
-            key, ident = (kind.folder, slug), (kind.name, slug)
-            path = self.regions.path(kind.place(entry["meta"]))
-            entry_digest = snap.digest(kind, entry)
-            hit = self._memo.get(key)
-            self.idents.append(ident)
-            self._entries[ident] = (kind, entry)
-            self.keys[ident] = entry_digest + "|" + "/".join(n["name"] for n in path)
-            if hit and hit[0] == entry_digest and hit[1] == path and (hit[2] is not None or not keep_items):
-                fresh[key] = hit
-                self.summaries[ident] = hit[3]
-                if keep_items:
-                    self._json[ident] = hit[2]
-            else:
-                self._pending[ident] = (kind, entry, key, entry_digest, path)
+        fresh, places, digests, memo = {}, {}, snap.digests, self._memo
+        # One pass over every item, kept to lookups: what depends on an item's place (its path in the tree,
+        # and that path as text for the keys and the memo) is worked out once per place.
+        for kind in kinds():
+            if not kind.item:
+                continue
+            folder, name, place_of = kind.folder, kind.name, kind.place
+            for entry in snap.entries.get(folder, ()):
+                meta = entry["meta"]
+                slug, place = meta["slug"], place_of(meta)
+                key, ident = (folder, slug), (name, slug)
+                if place not in places:
+                    path = self.regions.path(place)
+                    places[place] = ("/".join(n["name"] for n in path), repr(path))
+                names, shape = places[place]
+                entry_digest = digests.get(key) or snap.digest(kind, entry)
+                hit = memo.get(key)
+                self.idents.append(ident)
+                self._entries[ident] = (kind, entry)
+                self.keys[ident] = entry_digest + "|" + names
+                if hit and hit[0] == entry_digest and hit[1] == shape and (hit[2] is not None or not keep_items):
+                    fresh[key] = hit
+                    self.summaries[ident] = hit[3]
+                    if keep_items:
+                        self._json[ident] = hit[2]
+                else:
+                    self._pending[ident] = (kind, entry, key, entry_digest, shape)
         self._memo.clear()
         self._memo.update(fresh)
         if keep_items:

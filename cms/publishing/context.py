@@ -18,6 +18,35 @@ def first(items, limit, key):
     return heapq.nsmallest(limit, items, key=key)
 
 
+INDEX = "index"  # in ``derived``: the lookups by region and by theme, and the digests they were made from
+
+
+class RegionEntries:
+    """{region slug: [(kind, entry)]} of the items in each region or below it, in the snapshot's order —
+    kept between builds as keys by region, and a region's entries looked up only when asked for."""
+
+    def __init__(self, site, held):
+        self.site = site
+        self.held = held  # region slug -> {(folder, slug)}
+        self._lists = {}
+
+    def get(self, slug, default=None):
+        if slug not in self.held:
+            return default
+        if slug not in self._lists:
+            self._lists[slug] = self.site.ordered(self.held[slug])
+        return self._lists[slug]
+
+    def __contains__(self, slug):
+        return slug in self.held
+
+    def __iter__(self):
+        return iter(self.held)
+
+    def __len__(self):
+        return len(self.held)
+
+
 class SiteContext:
     """Lookups shared by every page rendered from one snapshot.
 
@@ -39,20 +68,92 @@ class SiteContext:
         if self.derived.get("world") != self.world:
             self.derived.clear()
             self.derived["world"] = self.world
+        self._kinds = {kind.folder: kind for kind in kinds()}
+        self._order = {kind.folder: n for n, kind in enumerate(kinds())}
+        self._by_slug = {}
         self._replaced = {}  # name -> {(folder, slug): the value an entry's earlier content had}
-        self.in_region = {}  # region slug -> [(kind, entry)] of the items in it or below it
-        for kind in kinds():
-            if not kind.item:
-                continue
-            for entry in snap.entries.get(kind.folder, []):
-                for slug in self.placed(kind, entry):
-                    self.in_region.setdefault(slug, []).append((kind, entry))
+        self._index = self.derived.setdefault(INDEX, {})
+        self.in_region = RegionEntries(self, self._index.setdefault("regions", {}))
+        self._themes = self._index.setdefault("themes", {})  # theme slug -> {(folder, slug): theme name}
+        self._theme_names = self._index.setdefault("theme_names", {})  # theme slug -> {name: how many spell it so}
+        self._sorts = self._index.setdefault("sorts", {})  # (folder, slug) -> the item's sort key
+        self._update_index()
         for kind in kinds():
             kind.prepare(self)
         self._region_pages = None
         self._by_id = None
-        self._by_slug = {}
         self._stamps = {}
+
+    def _update_index(self):
+        """Bring the kept lookups by region and by theme up to this snapshot: the entries whose digest
+        changed, appeared or went since the build that kept them (found by comparing the two digest maps
+        in one set operation), not every entry."""
+        now = {(kind.folder, e["meta"]["slug"]): self.snap.digest(kind, e) for kind, e in self.snap.items()}
+        before = self._index.get("digests", {})
+        touched = {key for key, _value in now.items() - before.items()} | (before.keys() - now.keys())
+        entries = dict.fromkeys(touched)
+        for kind, entry in self.snap.items() if touched else ():
+            key = (kind.folder, entry["meta"]["slug"])
+            if key in entries:
+                entries[key] = (kind, entry)
+        regions, sorts = self._index["regions"], self._sorts
+        for key, found in entries.items():
+            for slug in self._kept("places", key) or ():
+                held = regions.get(slug)
+                if held is not None:
+                    held.discard(key)
+                    if not held:
+                        del regions[slug]
+            for _name, slug in self._kept("themes", key) or ():
+                held = self._themes.get(slug, {})
+                if key in held:
+                    name, names = held.pop(key), self._theme_names[slug]
+                    names[name] -= 1
+                    if not names[name]:
+                        del names[name]
+                    if not held:
+                        del self._themes[slug], self._theme_names[slug]
+            sorts.pop(key, None)
+            if found is not None:
+                sorts[key] = found[0].sort_key(found[1])
+                for slug in self.placed(*found):
+                    regions.setdefault(slug, set()).add(key)
+                for name, slug in self.themes_of(*found):
+                    if key not in self._themes.setdefault(slug, {}):
+                        self._themes[slug][key] = name
+                        names = self._theme_names.setdefault(slug, {})
+                        names[name] = names.get(name, 0) + 1
+        self._index["digests"] = now
+
+    def _kept(self, name, key):
+        """What ``remembered`` holds for (folder, slug) now (before this build touches it), or None."""
+        found = self.derived.get(name, {}).get(key)
+        return None if found is None else found[2]
+
+    def entry_at(self, key):
+        """(kind, entry) of the item at (folder, slug)."""
+        return self._kinds[key[0]], self.by_slug(key[0])[key[1]]
+
+    def ordered(self, keys):
+        """(kind, entry) of these (folder, slug) keys in the snapshot's order: kind by kind, then by slug."""
+        order = self._order
+        return [self.entry_at(key) for key in sorted(keys, key=lambda key: (order[key[0]], key[1]))]
+
+    def themes(self):
+        """{theme slug: how many items hold it}."""
+        return {slug: len(held) for slug, held in self._themes.items()}
+
+    def theme_name(self, slug):
+        """A theme's name as the first item holding it (in the snapshot's order) spells it."""
+        names = self._theme_names[slug]
+        if len(names) == 1:
+            return next(iter(names))
+        held, order = self._themes[slug], self._order
+        return held[min(held, key=lambda key: (order[key[0]], key[1]))]
+
+    def theme_entries(self, slug):
+        """[(kind, entry)] of the items holding a theme, in the snapshot's order."""
+        return self.ordered(self._themes[slug])
 
     def remembered(self, name, kind, entry, make, stamp=""):
         """make() for this entry, or what it gave last time for the same content in the same world (and the same
@@ -80,7 +181,7 @@ class SiteContext:
     def forget(self, keys):
         """Entries that went: what was worked out for them is not needed any more."""
         for name, store in self.derived.items():
-            if name != "world":
+            if name not in ("world", INDEX):
                 for key in keys:
                     store.pop(key, None)
 
@@ -99,7 +200,14 @@ class SiteContext:
             "themes", kind, entry, lambda: tuple((name, theme_slug(name)) for name in kind.themes(entry["meta"]))
         )
 
+    @property
+    def item_sort_keys(self):
+        """{(folder, slug): sort key} of every item (kept between builds; read only)."""
+        return self._sorts
+
     def sort_key(self, kind, entry):
+        if kind.item:  # kept for every item with the lookups by region
+            return self._sorts[(kind.folder, entry["meta"]["slug"])]
         return self.remembered("sort", kind, entry, lambda: kind.sort_key(entry))
 
     def feed_entry(self, kind, entry):
@@ -126,7 +234,10 @@ class SiteContext:
 
     def newest(self, kind, entries, limit):
         """The first ``limit`` of entries in the kind's order (newest first)."""
-        return first(entries, limit, lambda e: self.sort_key(kind, e))
+        if not kind.item:
+            return first(entries, limit, lambda e: self.sort_key(kind, e))
+        sorts, folder = self._sorts, kind.folder
+        return first(entries, limit, lambda e: sorts[(folder, e["meta"]["slug"])])
 
     def by_slug(self, folder):
         """{slug: entry} of a kind's entries (made once per build, when asked for)."""

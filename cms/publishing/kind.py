@@ -132,7 +132,7 @@ class ContentKind:
 
     def region_entries(self, site, entries):
         """Its items on a region page, in the order shown (newest first)."""
-        return sorted(entries, key=self.sort_key)
+        return site.newest(self, entries, None)
 
     def region_context(self, site, slug):
         """What a region page shows because of this kind beyond its items' content (for its memo)."""

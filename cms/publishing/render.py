@@ -190,36 +190,28 @@ def render_search_page(site):
     )
 
 
-def theme_entries(site):
-    """{theme slug: (name, [(kind, entry)])} of every item holding a theme."""
-    themes = {}
-    for kind, entry in site.snap.items():
-        for name, slug in site.themes_of(kind, entry):
-            themes.setdefault(slug, (name, []))[1].append((kind, entry))
-    return themes
-
-
 def render_theme(site, name, entries):
     """A theme's page: the newest items holding it."""
     out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
-    top = first(entries, THEME_LIMIT, lambda pair: site.sort_key(*pair))
+    sorts = site.item_sort_keys
+    top = first(entries, THEME_LIMIT, lambda pair: sorts[(pair[0].folder, pair[1]["meta"]["slug"])])
     out += latest_lines(top, lambda pair: pair[0].line(site, pair[1]), limit=THEME_LIMIT, total=len(entries))
     return "\n".join(out) + "\n"
 
 
 def render_themes(site, only=None):
     """A page per theme (those in ``only``, when given: the others are as they were) and the list of themes."""
-    themes, files = theme_entries(site), {}
-    for slug, (name, entries) in sorted(themes.items()):
-        files[f"themes/{slug}.md"] = render_theme(site, name, entries) if only is None or slug in only else None
+    themes, files = sorted(site.themes().items()), {}
+    for slug, _count in themes:
+        if only is None or slug in only:
+            files[f"themes/{slug}.md"] = render_theme(site, site.theme_name(slug), site.theme_entries(slug))
+        else:
+            files[f"themes/{slug}.md"] = None
     files["themes/index.md"] = render_section_index(
         site,
         "themes",
         "按主题浏览",
-        [
-            f"- [{inline(name)}]({page_slug(slug)}.md)（{len(entries)}）"
-            for slug, (name, entries) in sorted(themes.items())
-        ],
+        [f"- [{inline(site.theme_name(slug))}]({page_slug(slug)}.md)（{count}）" for slug, count in themes],
     )
     return files
 

@@ -215,7 +215,8 @@ class MkDocsProject:
             if name == "sitemap.xml":  # ours is made from site_src's pages in parts (publishing/sitemap.py)
                 continue
             template = self.env.get_template(name)
-            output = mk._build_template(name, template, self.files, self.config, self.nav)
+            # The pages as a list kept up to date by apply (given the Files, MkDocs would filter them all again).
+            output = mk._build_template(name, template, self.doc_files, self.config, self.nav)
             if not output.strip():
                 continue
             data = output.encode("utf-8")

@@ -96,17 +96,21 @@ def write_static_json(snap, docs_dir, cache):
     everything = texts.stamp != digest(snap.regions) or not memo.found
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
-    seen = set()
+    seen, folders, keys, made = (
+        set(content.idents),
+        {kind.name: kind.folder for kind in kinds()},
+        content.keys,
+        memo.found,
+    )
     for ident in content.idents:
-        kind = kind_named(ident[0])
-        rel = f"{kind.folder}/{ident[1]}.json"
-        seen.add(ident)
-        key = content.keys[ident]
-        found = memo.found.get(rel)
-        if found is not None and found[0] == key:
-            files[rel] = None
-            unchanged.add(rel)
+        rel = f"{folders[ident[0]]}/{ident[1]}.json"
+        found = made.get(rel)
+        if found is not None and found[0] == keys[ident]:
+            if everything:  # (an edit does not list the files it passes over)
+                files[rel] = None
+                unchanged.add(rel)
             continue
+        kind, key = kind_named(ident[0]), keys[ident]
         try:
             item = content.item(ident)  # made now, not held: written below, then let go
             check_relative(rel)
@@ -125,7 +129,7 @@ def write_static_json(snap, docs_dir, cache):
         touched_kinds.add(item["kind"])
         touched_regions.update(regions + (before[1][2] if before else ()))
         touched_months.update(month_of(found) for found in (before, texts.found[ident]) if found)
-    removed = [ident for ident in texts.found if ident not in seen]
+    removed = sorted(texts.found.keys() - seen)
     for ident in removed:
         touched_kinds.add(ident[0])
         touched_months.add(month_of(texts.found[ident]))

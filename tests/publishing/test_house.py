@@ -125,3 +125,45 @@ def test_the_site_settings_reach_every_page_and_the_feeds(site_dirs):
     rss = ET.fromstring((Path(site) / "feed.xml").read_bytes())
     assert rss.findtext("channel/title") == "示例区社区公开平台"
     assert rss.findtext("channel/description") == "示例区的清单和案例"
+
+
+def lookups(site):
+    """What a site context answers by region and by theme, and the items' order, as plain data."""
+    as_keys = lambda pairs: [(kind.folder, entry["meta"]["slug"]) for kind, entry in pairs]  # noqa: E731
+    return {
+        "regions": {slug: as_keys(site.in_region.get(slug)) for slug in sorted(site.in_region)},
+        "themes": {slug: (site.theme_name(slug), as_keys(site.theme_entries(slug))) for slug in site.themes()},
+        "sorts": dict(site.item_sort_keys),
+    }
+
+
+def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs):
+    """The lookups by region and by theme are kept between builds and brought up to date from the entries
+    whose digest changed: after edits of every sort they answer as a context made from nothing."""
+    from cms.publishing.context import SiteContext
+    from cms.publishing.export import export_snapshot
+
+    kept = {}
+
+    def check():
+        warm = SiteContext(export_snapshot(), "https://example.org/", derived=kept)
+        assert lookups(warm) == lookups(SiteContext(export_snapshot(), "https://example.org/"))
+        return warm
+
+    first = check()
+    assert first.themes() and len(first.in_region) > 3
+    case = CaseStudyPage.objects.get(slug="hefei-red-property")
+    case.themes.set(["只在这里的主题", "红色物业"])
+    case.region = Region.objects.get(slug="laiwu")
+    case.save_revision().publish()
+    check()
+    make_case("lookup-new", "新的案例", region="hefei").themes.set(["只在这里的主题"])
+    CaseStudyPage.objects.get(slug="lookup-new").save_revision().publish()
+    assert check().theme_name("只在这里的主题") == "只在这里的主题"
+    case.themes.set([])
+    case.save_revision().publish()
+    CaseStudyPage.objects.get(slug="lookup-new").unpublish()
+    site = check()
+    assert "只在这里的主题" not in site.themes()
+    DutyListPage.objects.get(slug="sample-certificates-cancelled-2022").unpublish()
+    check()
