@@ -263,7 +263,7 @@ class CaseKind(ContentKind):
     def feed_entries(self, site, entries):
         return [
             {
-                "date": self.date(e["meta"]),
+                "date": self.feed_date(e),
                 "category": self.label,
                 "title": e["meta"]["title"],
                 "url": site.page_url(self, e["meta"]["slug"]),

@@ -359,6 +359,10 @@ class DutyListKind(ContentKind):
             lines += ["", f"[全部{len(current)}份现行清单]({self.folder}/index.md)"]
         return ["## 现行清单", ""] + lines + [""]
 
+    def feed_date(self, entry):
+        found = entry["meta"].get("disclosure", {})
+        return found.get("date_published") or found.get("valid_from")
+
     def feed_entries(self, site, entries):
         out = []
         for entry in entries:
@@ -367,7 +371,7 @@ class DutyListKind(ContentKind):
             status = "" if self.is_current(site, entry) else "（已被替代）"
             out.append(
                 {
-                    "date": found.get("date_published") or found.get("valid_from"),
+                    "date": self.feed_date(entry),
                     "category": self.label,
                     "title": meta["title"],
                     "url": site.page_url(self, meta["slug"]),

@@ -6,6 +6,7 @@ from cms.core import periods, richtext
 from cms.core.kinds import kinds
 
 from .escape import inline
+from .feeds import rank as feed_rank
 from .markdown import make_qr_svg, page_slug, theme_slug
 from .regions import RegionTree
 from .snapshot import digest
@@ -77,6 +78,7 @@ class SiteContext:
         self._themes = self._index.setdefault("themes", {})  # theme slug -> {(folder, slug): theme name}
         self._theme_names = self._index.setdefault("theme_names", {})  # theme slug -> {name: how many spell it so}
         self._sorts = self._index.setdefault("sorts", {})  # (folder, slug) -> the item's sort key
+        self._feed_ranks = self._index.setdefault("feeds", {})  # (folder, slug) -> its feed item's rank
         self._update_index()
         for kind in kinds():
             kind.prepare(self)
@@ -96,7 +98,7 @@ class SiteContext:
             key = (kind.folder, entry["meta"]["slug"])
             if key in entries:
                 entries[key] = (kind, entry)
-        regions, sorts = self._index["regions"], self._sorts
+        regions, sorts, ranks = self._index["regions"], self._sorts, self._feed_ranks
         for key, found in entries.items():
             for slug in self._kept("places", key) or ():
                 held = regions.get(slug)
@@ -114,8 +116,11 @@ class SiteContext:
                     if not held:
                         del self._themes[slug], self._theme_names[slug]
             sorts.pop(key, None)
+            ranks.pop(key, None)
             if found is not None:
                 sorts[key] = found[0].sort_key(found[1])
+                if found[0].has_feed:
+                    ranks[key] = feed_rank(found[0].feed_date(found[1]), self.page_url(found[0], key[1]))
                 for slug in self.placed(*found):
                     regions.setdefault(slug, set()).add(key)
                 for name, slug in self.themes_of(*found):
@@ -154,6 +159,18 @@ class SiteContext:
     def theme_entries(self, slug):
         """[(kind, entry)] of the items holding a theme, in the snapshot's order."""
         return self.ordered(self._themes[slug])
+
+    def theme_newest(self, slug, limit):
+        """The first ``limit`` items holding a theme in their order (newest first; the same date and slug in
+        the kinds' order), picked by their kept sort keys."""
+        sorts, order = self._sorts, self._order
+        keys = heapq.nsmallest(limit, self._themes[slug], key=lambda key: (sorts[key], order[key[0]]))
+        return [self.entry_at(key) for key in keys]
+
+    def newest_in_feeds(self, limit):
+        """(kind, entry) of the ``limit`` items whose feed items are the newest (by their kept ranks)."""
+        ranks = self._feed_ranks
+        return [self.entry_at(key) for key in heapq.nlargest(limit, ranks, key=ranks.__getitem__)]
 
     def remembered(self, name, kind, entry, make, stamp=""):
         """make() for this entry, or what it gave last time for the same content in the same world (and the same

@@ -37,11 +37,14 @@ def _approval(entry):
     return _text(found.get("publisher", "")) or None, summary
 
 
+def rank(date, url):
+    """Where a feed item stands (the larger, the newer)."""
+    return (date is not None, date or datetime.date.min, url)
+
+
 def newest(entries):
     """Feed entries ({date, category, title, url, summary, disclosure}) newest first, at most FEED_SIZE."""
-    return heapq.nlargest(
-        FEED_SIZE, entries, key=lambda e: (e["date"] is not None, e["date"] or datetime.date.min, e["url"])
-    )
+    return heapq.nlargest(FEED_SIZE, entries, key=lambda e: rank(e["date"], e["url"]))
 
 
 def render_feeds(entries, home, title, description):

@@ -151,8 +151,17 @@ class ContentKind:
         return []
 
     def feed_entries(self, site, entries):
-        """Feed items ({date, category, title, url, summary}) of this kind, or []."""
+        """Feed items ({date, category, title, url, summary}) of this kind, or []: one per entry, dated
+        ``feed_date``, when the kind has a feed."""
         return []
+
+    def feed_date(self, entry):
+        """The date of the entry's feed item (the feeds list the newest): its date by default."""
+        return self.date(entry["meta"])
+
+    @property
+    def has_feed(self):
+        return type(self).feed_entries is not ContentKind.feed_entries
 
     # --- search: one text extractor, for the site's index and the API's q= -------------------------------
 

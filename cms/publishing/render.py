@@ -10,9 +10,9 @@ from pathlib import Path
 
 from cms.core.kinds import kinds
 
-from .context import SiteContext, first
+from .context import SiteContext
 from .escape import block, inline
-from .feeds import FEED_FILES, newest, render_feeds
+from .feeds import FEED_FILES, FEED_SIZE, newest, render_feeds
 from .files import UnsafePath, check_relative, remove, write_if_changed
 from .markdown import front_matter, page_slug
 from .portable import dump_yaml, sync_files
@@ -190,21 +190,21 @@ def render_search_page(site):
     )
 
 
-def render_theme(site, name, entries):
-    """A theme's page: the newest items holding it."""
+def render_theme(site, name, top, total):
+    """A theme's page: the newest items holding it (``top``, of ``total``)."""
     out = [front_matter(f"主题：{name}"), "# 主题：" + inline(name), ""]
-    sorts = site.item_sort_keys
-    top = first(entries, THEME_LIMIT, lambda pair: sorts[(pair[0].folder, pair[1]["meta"]["slug"])])
-    out += latest_lines(top, lambda pair: pair[0].line(site, pair[1]), limit=THEME_LIMIT, total=len(entries))
+    out += latest_lines(top, lambda pair: pair[0].line(site, pair[1]), limit=THEME_LIMIT, total=total)
     return "\n".join(out) + "\n"
 
 
 def render_themes(site, only=None):
     """A page per theme (those in ``only``, when given: the others are as they were) and the list of themes."""
-    themes, files = sorted(site.themes().items()), {}
+    themes_count = site.themes()
+    themes, files = sorted(themes_count.items()), {}
     for slug, _count in themes:
         if only is None or slug in only:
-            files[f"themes/{slug}.md"] = render_theme(site, site.theme_name(slug), site.theme_entries(slug))
+            top = site.theme_newest(slug, THEME_LIMIT)
+            files[f"themes/{slug}.md"] = render_theme(site, site.theme_name(slug), top, themes_count[slug])
         else:
             files[f"themes/{slug}.md"] = None
     files["themes/index.md"] = render_section_index(
@@ -268,7 +268,13 @@ def site_config(site):
 
 
 def feed_entries(site):
-    return newest([item for kind in kinds() for entry in site.entries(kind) for item in site.feed_entry(kind, entry)])
+    """The feeds' items, newest first: those of the items ranked newest (the ranks are kept between builds),
+    and of whatever else has a feed."""
+    items = [item for kind, entry in site.newest_in_feeds(FEED_SIZE) for item in site.feed_entry(kind, entry)]
+    items += [
+        item for kind in kinds() if not kind.item for e in site.entries(kind) for item in site.feed_entry(kind, e)
+    ]
+    return newest(items)
 
 
 def site_context(snap, site_url, cache, out_dir):

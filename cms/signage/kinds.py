@@ -178,7 +178,7 @@ class NoticeKind(ContentKind):
     def feed_entries(self, site, entries):
         return [
             {
-                "date": e["meta"].get("date"),
+                "date": self.feed_date(e),
                 "category": self.label,
                 "title": e["meta"]["title"],
                 "url": site.page_url(self, e["meta"]["slug"]),

@@ -9,7 +9,7 @@ import pytest
 from cms.cases.models import CaseStudyPage
 from cms.publishing.build import build_site
 
-from ..conftest import sitemap_urls
+from ..conftest import make_case, sitemap_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,20 @@ def test_drafts_never_reach_a_feed_and_hostile_titles_stay_text(site_dirs):
     everything = "".join((Path(site_dirs[1]) / n).read_text(encoding="utf-8") for n in ("feed.xml", "atom.xml"))
     assert "hefei-red-property" not in everything + json.dumps(data)
     assert "<script>" not in everything
+
+
+def test_the_feeds_pick_the_newest_items_as_a_walk_over_every_entry_would(site_dirs):
+    """The feeds take the items ranked newest by their kept ranks: the same items, in the same order, as
+    making every entry's feed item and keeping the newest."""
+    from cms.core.kinds import kinds
+    from cms.publishing.context import SiteContext
+    from cms.publishing.export import export_snapshot
+    from cms.publishing.feeds import FEED_SIZE, newest
+    from cms.publishing.render import feed_entries
+
+    for n in range(FEED_SIZE + 5):  # more than a feed holds
+        make_case(f"feed-many-{n:02d}", f"第{n}个案例", region="laiwu")
+    site = SiteContext(export_snapshot(), "https://example.org/")
+    every = [item for kind in kinds() for entry in site.entries(kind) for item in kind.feed_entries(site, [entry])]
+    assert len(every) > FEED_SIZE
+    assert feed_entries(site) == newest(every)
