@@ -78,7 +78,8 @@ def public_rows(model):
         return []
     hidden = list(Page.objects.filter(live=False).values_list("path", flat=True))
     hidden += list(PageViewRestriction.objects.values_list("page__path", flat=True))
-    visible = [row for row in rows if not any(row[1].startswith(h) for h in hidden)]
+    hidden = tuple(hidden)  # str.startswith takes them all at once
+    visible = [row for row in rows if not row[1].startswith(hidden)] if hidden else rows
     slug_at = 2 + CACHE_KEY_FIELDS.index("slug")
     return sorted(((row[0], row[slug_at], tuple(row[2:])) for row in visible), key=lambda r: r[1])
 
