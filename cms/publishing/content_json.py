@@ -11,6 +11,7 @@ from decimal import Decimal
 from cms.core.kinds import kind as kind_named
 from cms.core.kinds import kinds
 
+from .kind import ContentKind
 from .regions import RegionTree
 
 SUMMARY_KEYS = (
@@ -81,10 +82,12 @@ class ContentJson:
         for kind in kinds():
             if not kind.item:
                 continue
-            folder, name, place_of = kind.folder, kind.name, kind.place
+            folder, name, place_of, field = kind.folder, kind.name, kind.place, kind.region_key
+            plain = type(kind).place is ContentKind.place  # its place is one field of its meta
             for entry in snap.entries.get(folder, ()):
                 meta = entry["meta"]
-                slug, place = meta["slug"], place_of(meta)
+                slug = meta["slug"]
+                place = (meta.get(field) if field else None) if plain else place_of(meta)
                 key, ident = (folder, slug), (name, slug)
                 if place not in places:
                     path = self.regions.path(place)

@@ -77,7 +77,7 @@ class SiteContext:
         self.in_region = RegionEntries(self, self._index.setdefault("regions", {}))
         self._themes = self._index.setdefault("themes", {})  # theme slug -> {(folder, slug): theme name}
         self._theme_names = self._index.setdefault("theme_names", {})  # theme slug -> {name: how many spell it so}
-        self._sorts = self._index.setdefault("sorts", {})  # (folder, slug) -> the item's sort key
+        self._sorts = self._index.setdefault("sorts", {})  # folder -> {slug: the item's sort key}
         self._feed_ranks = self._index.setdefault("feeds", {})  # (folder, slug) -> its feed item's rank
         self._update_index()
         for kind in kinds():
@@ -90,14 +90,17 @@ class SiteContext:
         """Bring the kept lookups by region and by theme up to this snapshot: the entries whose digest
         changed, appeared or went since the build that kept them (found by comparing the two digest maps
         in one set operation), not every entry."""
-        now = {(kind.folder, e["meta"]["slug"]): self.snap.digest(kind, e) for kind, e in self.snap.items()}
+        snap, items = self.snap, {kind.folder for kind in kinds() if kind.item}
+        now = snap.digests  # the export's: one for every entry (else made here)
+        if len(now) != sum(len(entries) for entries in snap.entries.values()):
+            now = {(kind.folder, e["meta"]["slug"]): snap.digest(kind, e) for kind, e in snap.all()}
         before = self._index.get("digests", {})
         touched = {key for key, _value in now.items() - before.items()} | (before.keys() - now.keys())
-        entries = dict.fromkeys(touched)
-        for kind, entry in self.snap.items() if touched else ():
-            key = (kind.folder, entry["meta"]["slug"])
-            if key in entries:
-                entries[key] = (kind, entry)
+        entries = {}
+        for key in sorted(touched):
+            if key[0] in items:
+                found = self.by_slug(key[0]).get(key[1])
+                entries[key] = None if found is None else (self._kinds[key[0]], found)
         regions, sorts, ranks = self._index["regions"], self._sorts, self._feed_ranks
         for key, found in entries.items():
             for slug in self._kept("places", key) or ():
@@ -115,10 +118,10 @@ class SiteContext:
                         del names[name]
                     if not held:
                         del self._themes[slug], self._theme_names[slug]
-            sorts.pop(key, None)
+            sorts.setdefault(key[0], {}).pop(key[1], None)
             ranks.pop(key, None)
             if found is not None:
-                sorts[key] = found[0].sort_key(found[1])
+                sorts[key[0]][key[1]] = found[0].sort_key(found[1])
                 if found[0].has_feed:
                     ranks[key] = feed_rank(found[0].feed_date(found[1]), self.page_url(found[0], key[1]))
                 for slug in self.placed(*found):
@@ -128,7 +131,7 @@ class SiteContext:
                         self._themes[slug][key] = name
                         names = self._theme_names.setdefault(slug, {})
                         names[name] = names.get(name, 0) + 1
-        self._index["digests"] = now
+        self._index["digests"] = dict(now)
 
     def _kept(self, name, key):
         """What ``remembered`` holds for (folder, slug) now (before this build touches it), or None."""
@@ -164,7 +167,7 @@ class SiteContext:
         """The first ``limit`` items holding a theme in their order (newest first; the same date and slug in
         the kinds' order), picked by their kept sort keys."""
         sorts, order = self._sorts, self._order
-        keys = heapq.nsmallest(limit, self._themes[slug], key=lambda key: (sorts[key], order[key[0]]))
+        keys = heapq.nsmallest(limit, self._themes[slug], key=lambda key: (sorts[key[0]][key[1]], order[key[0]]))
         return [self.entry_at(key) for key in keys]
 
     def newest_in_feeds(self, limit):
@@ -219,12 +222,12 @@ class SiteContext:
 
     @property
     def item_sort_keys(self):
-        """{(folder, slug): sort key} of every item (kept between builds; read only)."""
+        """{folder: {slug: sort key}} of every item (kept between builds; read only)."""
         return self._sorts
 
     def sort_key(self, kind, entry):
         if kind.item:  # kept for every item with the lookups by region
-            return self._sorts[(kind.folder, entry["meta"]["slug"])]
+            return self._sorts[kind.folder][entry["meta"]["slug"]]
         return self.remembered("sort", kind, entry, lambda: kind.sort_key(entry))
 
     def feed_entry(self, kind, entry):
@@ -253,8 +256,11 @@ class SiteContext:
         """The first ``limit`` of entries in the kind's order (newest first)."""
         if not kind.item:
             return first(entries, limit, lambda e: self.sort_key(kind, e))
-        sorts, folder = self._sorts, kind.folder
-        return first(entries, limit, lambda e: sorts[(folder, e["meta"]["slug"])])
+        sorts = self._sorts.get(kind.folder, {})
+        if entries is self.entries(kind) and limit is not None:  # all of them: picked by their kept keys
+            by_slug = self.by_slug(kind.folder)
+            return [by_slug[slug] for slug in heapq.nsmallest(limit, sorts, key=sorts.__getitem__)]
+        return first(entries, limit, lambda e: sorts[e["meta"]["slug"]])
 
     def by_slug(self, folder):
         """{slug: entry} of a kind's entries (made once per build, when asked for)."""

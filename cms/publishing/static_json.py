@@ -95,6 +95,7 @@ def write_static_json(snap, docs_dir, cache):
     texts = cache.memo("json-summaries", root)  # (kind, slug) -> (key, (summary text, sort key, region slugs))
     everything = texts.stamp != digest(snap.regions) or not memo.found
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
+    moved = False
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
     seen, folders, keys, made = (
         set(content.idents),
@@ -128,6 +129,7 @@ def write_static_json(snap, docs_dir, cache):
         texts.found[ident] = (key, (compact(content.summaries[ident]), (item_date(item), item["slug"]), regions))
         touched_kinds.add(item["kind"])
         touched_regions.update(regions + (before[1][2] if before else ()))
+        moved = moved or before is None or before[1][2] != regions  # the regions' counts change
         touched_months.update(month_of(found) for found in (before, texts.found[ident]) if found)
     removed = sorted(texts.found.keys() - seen)
     for ident in removed:
@@ -136,6 +138,7 @@ def write_static_json(snap, docs_dir, cache):
         touched_regions.update(texts.found.pop(ident)[1][2])
     content.complete()  # summaries of items whose files stayed but whose JSON was not remembered
     for ident in seen - texts.found.keys():  # a file written by an earlier version: its text is made now
+        moved = True
         item = content.find(kind_named(ident[0]).folder, ident[1])
         regions = tuple(node["slug"] for node in item["region_path"])
         texts.found[ident] = (None, (compact(content.summaries[ident]), (item_date(item), ident[1]), regions))
@@ -158,7 +161,7 @@ def write_static_json(snap, docs_dir, cache):
             files[f"{kind.folder}/index.json"] = dumps(kind.index_json(list(sets.values())))
             for slug, found in sets.items():
                 files[f"{kind.folder}/{slug}.json"] = dumps(found)
-    if everything or touched_regions or removed:
+    if everything or moved or removed or not (root / "regions" / "index.json").exists():
         files["regions/index.json"] = dumps([content.region(slug) for slug in content.regions.nodes])
     wanted = content.regions.nodes if everything else touched_regions & content.regions.nodes.keys()
     for slug in wanted:
