@@ -10,6 +10,7 @@ from . import object_store
 from .cache import BuildCache
 from .export import export_snapshot
 from .files import recording
+from .memory import release
 from .render import CACHE_FOLDER, render_site, site_context
 from .search import search_records
 from .search_index import index_search
@@ -65,6 +66,7 @@ def build_site(progress=None, force_full=False, cache=None):
     snap = export_snapshot(cache=cache.export)
     result.pages, result.day = snap.count, snap.today
     result.timings["export"] = time.perf_counter() - started
+    release()  # each step starts on what the one before freed, not on top of it (memory.py)
 
     started = time.perf_counter()
     say(f"生成 Markdown（{result.pages} 个内容页面）…")
@@ -75,9 +77,11 @@ def build_site(progress=None, force_full=False, cache=None):
         )
         result.changed_sources += write_static_json(snap, source_dir, cache)
     result.timings["render"] = time.perf_counter() - started
+    release()
     started = time.perf_counter()
     records = search_records(site, snap, cache)
     result.timings["search_records"] = time.perf_counter() - started
+    release()
 
     say("构建网页并更新中文搜索索引…")
     try:

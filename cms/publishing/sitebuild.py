@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 from .compress import COPY_SUFFIXES, compress_site
 from .files import atomic_write, recording, remove, replace
 from .generations import Generations
+from .memory import release
 
 
 class SiteBuildError(Exception):
@@ -381,6 +382,7 @@ def build_generation(
                         cache.project = None  # a full build loads everything afresh (its page processes fork from it)
                     state = (signature, tuple(pages), frozenset(others))
                     project = load_project(config_file, docs_dir, generation, state, cache)
+                    release()  # before the page processes fork from this one
                     project.write_static_files()
                     prune_static_files(project, generation)
                 if report.full:
@@ -390,6 +392,7 @@ def build_generation(
                 raise SiteBuildError("\n".join(warnings.messages[:20]))
             started = time.perf_counter()
             report.failed = render_in_parallel(project, report.rendered, workers if report.full else 1)
+            release()
             if report.full and current is not None:
                 keep_previous_pages(current, generation, [uri for uri, _reason in report.failed])
             for uri in report.removed:
@@ -419,6 +422,7 @@ def build_generation(
                 started = time.perf_counter()
                 report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
                 report.timings["search"] = time.perf_counter() - started
+                release()
         started = time.perf_counter()
         if report.full:
             compress_site(generation, workers=workers)
