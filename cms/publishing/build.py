@@ -66,7 +66,9 @@ def build_site(progress=None, force_full=False, cache=None):
     snap = export_snapshot(cache=cache.export)
     result.pages, result.day = snap.count, snap.today
     result.timings["export"] = time.perf_counter() - started
-    release()  # each step starts on what the one before freed, not on top of it (memory.py)
+    large = force_full or not cache.builds  # a full build, most likely: worth handing freed memory back
+    if large:
+        release()  # each step starts on what the one before freed, not on top of it (memory.py)
 
     started = time.perf_counter()
     say(f"生成 Markdown（{result.pages} 个内容页面）…")
@@ -77,11 +79,13 @@ def build_site(progress=None, force_full=False, cache=None):
         )
         result.changed_sources += write_static_json(snap, source_dir, cache)
     result.timings["render"] = time.perf_counter() - started
-    release()
+    if large:
+        release()
     started = time.perf_counter()
     records = search_records(site, snap, cache)
     result.timings["search_records"] = time.perf_counter() - started
-    release()
+    if large:
+        release()
 
     say("构建网页并更新中文搜索索引…")
     try:

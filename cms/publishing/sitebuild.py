@@ -392,7 +392,8 @@ def build_generation(
                 raise SiteBuildError("\n".join(warnings.messages[:20]))
             started = time.perf_counter()
             report.failed = render_in_parallel(project, report.rendered, workers if report.full else 1)
-            release()
+            if report.full:
+                release()
             if report.full and current is not None:
                 keep_previous_pages(current, generation, [uri for uri, _reason in report.failed])
             for uri in report.removed:
@@ -422,7 +423,8 @@ def build_generation(
                 started = time.perf_counter()
                 report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
                 report.timings["search"] = time.perf_counter() - started
-                release()
+                if report.full:
+                    release()
         started = time.perf_counter()
         if report.full:
             compress_site(generation, workers=workers)
