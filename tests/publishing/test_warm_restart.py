@@ -106,3 +106,21 @@ def test_a_burst_of_builds_saves_the_cache_once_per_interval(kept, settings):
     build_site(cache=cache)
     cache.wait_for_save()
     assert kept.stat().st_mtime_ns > first
+
+
+def test_the_kept_cache_is_written_in_small_parts_and_read_back_whole(kept, monkeypatch):
+    """The cache is saved as a stream of small pickles (each with its own memo): read back, it is the same
+    cache — export entries, every memo with its stamp, the per-entry lookups — however it was cut."""
+    monkeypatch.setattr(BuildCache, "SAVE_CHUNK", 3)
+    cache = BuildCache(persistent=True)
+    build_site(cache=cache)
+    cache.wait_for_save()
+    parts = list(cache.parts())
+    assert sum(1 for part in parts if part[0] == "items" and part[1] == ("export",)) > 2  # cut in many parts
+    restored = BuildCache(persistent=True)
+    assert restored.restore(kept.parent)
+    assert restored.export.entries == cache.export.entries and restored.export.token == cache.export.token
+    assert {k: (m.found, m.stamp) for k, m in restored.memos.items()} == {
+        k: (m.found, m.stamp) for k, m in cache.memos.items()
+    }
+    assert restored.derived == cache.derived
