@@ -158,6 +158,7 @@ class BuildCache:
         # (config, site_src, theme signature, generation) the project last built and switched in: while that
         # generation is live, the next build can take site_src's changes from the renderer's journal.
         self.project_built = None
+        self.manifest = None  # (generation, its manifest) of the generation this worker switched in last
         self.builds = 0
         self.persistent = persistent
         self.restored = False

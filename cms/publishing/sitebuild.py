@@ -340,7 +340,10 @@ def build_generation(
     report = BuildReport()
     gens = Generations(site_dir)
     current = gens.current()
-    previous = gens.manifest(current) if current else {}
+    # The live generation's manifest (every page's state, the search index's): kept by the worker that switched
+    # it in (reading it is 10–20 MB of JSON at 100,000 pages), else read from beside it.
+    kept = cache.manifest
+    previous = {} if current is None else kept[1] if kept and kept[0] == current.name else gens.manifest(current)
     started = time.perf_counter()
     # Theme, hooks, config and the navigation (its tab titles are in it) shape every page.
     signature = tree_signature(signature_paths)
@@ -439,6 +442,7 @@ def build_generation(
         whole.close()
     started = time.perf_counter()
     gens.switch_to(generation, report.manifest)
+    cache.manifest = (generation.name, report.manifest)
     cache.project_built = (str(config_file), str(docs_dir), signature, generation.name)
     report.timings["switch"] = time.perf_counter() - started
     started = time.perf_counter()
