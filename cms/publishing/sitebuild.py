@@ -6,6 +6,7 @@ from hard links to the previous generation and replaces (never edits) the files 
 previous generation keeps serving untouched until the switch.
 """
 
+import bisect
 import contextlib
 import hashlib
 import logging
@@ -114,7 +115,7 @@ class MkDocsProject:
         paths): new pages and files join, removed ones leave. Returns the static files (not pages) to copy.
 
         Navigation lists sections only, so a page added or removed never changes it."""
-        config, to_copy, added = self.config, [], False
+        config, to_copy, added = self.config, [], []
         for rel in removed:
             file = self.files.get_file_from_path(rel)
             if file is not None:
@@ -124,14 +125,15 @@ class MkDocsProject:
             if file is None:
                 file = File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
                 set_exclusions(Files([file]), config)  # as get_files would have marked it
-                self.files.append(file)
                 if file.is_documentation_page():
                     Page(None, file, config)
-                added = True
+                added.append(file)
             if not file.is_documentation_page():
                 to_copy.append(file)
-        if added:  # in the order get_files gives (the sitemap lists pages in it), theme files after
-            ours = sorted((f for f in self.files if f.src_dir == config.docs_dir), key=lambda f: walk_order(f.src_uri))
+        if added:  # in the order get_files gives, theme files after: each new file put in its place (bisect)
+            ours = [f for f in self.files if f.src_dir == config.docs_dir]
+            for file in added:
+                bisect.insort(ours, file, key=lambda f: walk_order(f.src_uri))
             self.files = Files(ours + [f for f in self.files if f.src_dir != config.docs_dir])
         if added or removed:
             self.doc_files = self.files.documentation_pages()

@@ -167,3 +167,18 @@ def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs):
     assert "只在这里的主题" not in site.themes()
     DutyListPage.objects.get(slug="sample-certificates-cancelled-2022").unpublish()
     check()
+
+
+def test_a_new_page_joins_the_kept_project_where_a_fresh_load_would_put_it(site_dirs, settings):
+    """The worker's MkDocs project takes a new page in at its place in get_files' order (by bisection, not by
+    sorting every file again): its files are in the order a freshly loaded project has them."""
+    from cms.publishing.sitebuild import MkDocsProject
+
+    warm = BuildCache()
+    build_site(cache=warm)
+    for slug in ("aaa-first", "zzz-last", "mid-page"):
+        make_case(slug, f"新的案例 {slug}", region="laiwu")
+    assert not build_site(cache=warm).full
+    kept = [f.src_uri for f in warm.project.files if f.is_documentation_page()]
+    fresh = MkDocsProject(settings.MKDOCS_CONFIG, settings.SITE_SOURCE_DIR, settings.SITE_OUTPUT_DIR)
+    assert "cases/aaa-first.md" in kept and kept == [f.src_uri for f in fresh.files if f.is_documentation_page()]
