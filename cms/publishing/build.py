@@ -11,10 +11,11 @@ from .cache import BuildCache
 from .export import export_snapshot
 from .files import recording
 from .memory import release
+from .project import SiteBuildError
 from .render import CACHE_FOLDER, render_site, site_context
 from .search import search_records
 from .search_index import index_search
-from .sitebuild import SiteBuildError, build_generation
+from .sitebuild import build_generation
 from .static_json import write_static_json
 
 

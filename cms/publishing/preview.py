@@ -7,7 +7,8 @@ from django.http import HttpResponse
 
 from .context import SiteContext
 from .export import serialize_regions
-from .sitebuild import page_url, render_preview
+from .project import render_preview
+from .sitebuild import page_url
 from .snapshot import Snapshot
 
 BANNER = (

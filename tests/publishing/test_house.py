@@ -172,7 +172,7 @@ def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs):
 def test_a_new_page_joins_the_kept_project_where_a_fresh_load_would_put_it(site_dirs, settings):
     """The worker's MkDocs project takes a new page in at its place in get_files' order (by bisection, not by
     sorting every file again): its files are in the order a freshly loaded project has them."""
-    from cms.publishing.sitebuild import MkDocsProject
+    from cms.publishing.project import MkDocsProject
 
     warm = BuildCache()
     build_site(cache=warm)

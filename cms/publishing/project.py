@@ -1,0 +1,244 @@
+"""The MkDocs project, loaded once and kept: config, files, navigation and theme, ready to render any page.
+
+MkDocs' own machinery, in-process: the worker keeps a loaded project between incremental builds (loading
+takes seconds at 10,000 pages), takes in the pages the renderer added or removed, renders the pages that
+changed (on forked processes in a full build) and the previews of pages not yet in site_src.
+"""
+
+import bisect
+import contextlib
+import logging
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+from mkdocs.commands import build as mk
+from mkdocs.config import load_config
+from mkdocs.structure.files import File, Files, get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+from .files import atomic_write, replace
+
+
+class SiteBuildError(Exception):
+    """MkDocs refused the site (a warning in strict mode or an exception); nothing was switched in."""
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def collect_warnings():
+    """MkDocs' strict mode, in-process: every warning it logs fails the build."""
+    collector = _WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+
+
+def walk_order(src_uri):
+    """Where os.walk, as MkDocs' get_files uses it, meets a file: a folder's files (index first) before its
+    sub-folders, each level sorted."""
+    *folders, name = src_uri.split("/")
+    return (*((1, folder) for folder in folders), (0, os.path.splitext(name)[0] not in ("index", "README"), name))
+
+
+class MkDocsProject:
+    """A loaded MkDocs project: config, files, navigation and theme, ready to render any of its pages."""
+
+    def __init__(self, config_file, docs_dir, site_dir):
+        self.config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
+        config = self.config.plugins.on_config(self.config)
+        self.config = config
+        config.plugins.on_pre_build(config=config)
+        files = get_files(config)
+        self.env = config.theme.get_env()
+        files.add_files_from_theme(self.env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        self.files = files
+        self.nav = get_navigation(files, config)
+        self.nav = config.plugins.on_nav(self.nav, config=config, files=files)
+        self.doc_files = files.documentation_pages()
+        for file in self.doc_files:
+            if file.page is None:
+                Page(None, file, config)
+        # Navigation pages appear on every page (tabs), so their titles must be read first: from their front
+        # matter, without rendering them (render_pages renders those that changed).
+        for page in self.nav.pages:
+            page.read_source(config)
+        self.env = config.plugins.on_env(self.env, config=config, files=files)
+
+    def apply(self, written, removed):
+        """Take in what the renderer wrote and removed in site_src since this project was loaded (relative
+        paths): new pages and files join, removed ones leave. Returns the static files (not pages) to copy.
+
+        Navigation lists sections only, so a page added or removed never changes it."""
+        config, to_copy, added = self.config, [], []
+        for rel in removed:
+            file = self.files.get_file_from_path(rel)
+            if file is not None:
+                self.files.remove(file)
+        for rel in sorted(written):
+            file = self.files.get_file_from_path(rel)
+            if file is None:
+                file = File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
+                set_exclusions(Files([file]), config)  # as get_files would have marked it
+                if file.is_documentation_page():
+                    Page(None, file, config)
+                added.append(file)
+            if not file.is_documentation_page():
+                to_copy.append(file)
+        if added:  # in the order get_files gives, theme files after: each new file put in its place (bisect)
+            ours = [f for f in self.files if f.src_dir == config.docs_dir]
+            for file in added:
+                bisect.insort(ours, file, key=lambda f: walk_order(f.src_uri))
+            self.files = Files(ours + [f for f in self.files if f.src_dir != config.docs_dir])
+        if added or removed:
+            self.doc_files = self.files.documentation_pages()
+        return to_copy
+
+    def move_to(self, site_dir):
+        """Write into another site folder (the next generation) from now on."""
+        site_dir = str(site_dir)
+        self.config["site_dir"] = site_dir
+        for file in self.files:
+            if file.dest_dir != site_dir:
+                file.dest_dir = site_dir
+                file.__dict__.pop("abs_dest_path", None)  # a cached property of the old folder
+
+    def render_pages(self, src_uris):
+        """Render the given pages and write their HTML (atomically) under the site dir.
+
+        A page that fails, or makes MkDocs warn, is not written: it keeps the HTML it had (the new
+        generation starts as a copy of the live one). Returns [(src_uri, reason)] for those pages.
+        """
+        wanted = set(src_uris)
+        failed = []
+        for file in self.doc_files:
+            if file.src_uri not in wanted:
+                continue
+            page = file.page
+            with collect_warnings() as warnings:
+                try:
+                    if page.content is None:
+                        mk._populate_page(page, self.config, self.files)
+                    html = self.page_html(page)
+                except Exception as exc:  # one page must not stop the others
+                    failed.append((file.src_uri, f"网页生成失败（{type(exc).__name__}: {str(exc)[:200]}）"))
+                    html = None
+            page.content = None  # free memory: a page's HTML is not needed once written
+            page.markdown = None
+            if html is None:
+                continue
+            if warnings.messages:
+                failed.append((file.src_uri, "网页生成时出现警告：" + "；".join(warnings.messages[:3])))
+                continue
+            atomic_write(file.abs_dest_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+        return failed
+
+    def page_html(self, page):
+        config = self.config
+        config._current_page = page
+        page.active = True
+        try:
+            context = mk.get_context(self.nav, self.doc_files, config, page)
+            template = self.env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=self.nav)
+            output = template.render(context)
+            return config.plugins.on_post_page(output, page=page, config=config)
+        finally:
+            page.active = False
+            config._current_page = None
+
+    def write_static_files(self, only=None):
+        """Copy theme and our static assets where they differ (by size and time to the nanosecond: copies keep
+        their source's), replacing, never editing (``only``: just these files, those site_src says changed)."""
+        for file in self.files if only is None else only:
+            if file.is_documentation_page() or not file.inclusion.is_included():
+                continue
+            dest = Path(file.abs_dest_path)
+            if file.abs_src_path is None:  # generated in memory by a plugin
+                if not dest.exists() or dest.read_bytes() != file.content_bytes:
+                    atomic_write(dest, file.content_bytes)
+                continue
+            src = Path(file.abs_src_path)
+            if only is None and dest.exists():
+                s, d = src.stat(), dest.stat()
+                if s.st_size == d.st_size and s.st_mtime_ns == d.st_mtime_ns:
+                    continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+            shutil.copy2(src, tmp)
+            replace(tmp, dest)
+
+    def write_theme_templates(self):
+        for name in self.config.theme.static_templates:
+            if name == "sitemap.xml":  # ours is made from site_src's pages in parts (publishing/sitemap.py)
+                continue
+            template = self.env.get_template(name)
+            # The pages as a list kept up to date by apply (given the Files, MkDocs would filter them all again).
+            output = mk._build_template(name, template, self.doc_files, self.config, self.nav)
+            if not output.strip():
+                continue
+            data = output.encode("utf-8")
+            target = Path(self.config.site_dir) / name
+            atomic_write(target, data)
+
+
+def _render_worker(project, src_uris, queue):
+    try:
+        failed = project.render_pages(src_uris)
+    except Exception as exc:  # reported to the parent, which fails the build
+        queue.put(("error", f"{type(exc).__name__}: {exc}", []))
+        return
+    queue.put(("ok", "", failed))
+
+
+def render_in_parallel(project, src_uris, workers):
+    """Split page rendering over forked processes; the parent keeps the loaded project.
+
+    Returns [(src_uri, reason)] of the pages that could not be rendered.
+    """
+    if workers <= 1 or len(src_uris) < 200:
+        return project.render_pages(src_uris)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    chunks = [src_uris[i::workers] for i in range(workers)]
+    procs = [ctx.Process(target=_render_worker, args=(project, chunk, queue)) for chunk in chunks]
+    for proc in procs:
+        proc.start()
+    results = [queue.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    errors = [msg for status, msg, _f in results if status != "ok"]
+    if errors or any(proc.exitcode for proc in procs):
+        raise SiteBuildError("\n".join(errors) or "页面渲染进程异常退出")
+    return sorted(failure for _s, _m, failed in results for failure in failed)
+
+
+def render_preview(config_file, docs_dir, src_uri, markdown):
+    """The HTML one page would have on the site, from Markdown that is not (yet) in site_src."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        project = MkDocsProject(config_file, docs_dir, scratch)
+        existing = project.files.get_file_from_path(src_uri)
+        if existing is not None:
+            project.files.remove(existing)
+        file = File.generated(project.config, src_uri, content=markdown)
+        project.files.append(file)
+        Page(None, file, project.config)
+        mk._populate_page(file.page, project.config, project.files)
+        return project.page_html(file.page)
