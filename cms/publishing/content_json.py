@@ -11,7 +11,6 @@ from decimal import Decimal
 from cms.core.kinds import kind as kind_named
 from cms.core.kinds import kinds
 
-from .kind import ContentKind
 from .regions import RegionTree
 
 SUMMARY_KEYS = (
@@ -82,12 +81,10 @@ class ContentJson:
         for kind in kinds():
             if not kind.item:
                 continue
-            folder, name, place_of, field = kind.folder, kind.name, kind.place, kind.region_key
-            plain = type(kind).place is ContentKind.place  # its place is one field of its meta
+            folder, name = kind.folder, kind.name
             for entry in snap.entries.get(folder, ()):
                 meta = entry["meta"]
-                slug = meta["slug"]
-                place = (meta.get(field) if field else None) if plain else place_of(meta)
+                slug, place = meta["slug"], kind.place(meta)
                 key, ident = (folder, slug), (name, slug)
                 if place not in places:
                     path = self.regions.path(place)

@@ -103,13 +103,13 @@ class SiteContext:
                 entries[key] = None if found is None else (self._kinds[key[0]], found)
         regions, sorts, ranks = self._index["regions"], self._sorts, self._feed_ranks
         for key, found in entries.items():
-            for slug in self._kept("places", key) or ():
+            for slug in self.before("places", key) or ():
                 held = regions.get(slug)
                 if held is not None:
                     held.discard(key)
                     if not held:
                         del regions[slug]
-            for _name, slug in self._kept("themes", key) or ():
+            for _name, slug in self.before("themes", key) or ():
                 held = self._themes.get(slug, {})
                 if key in held:
                     name, names = held.pop(key), self._theme_names[slug]
@@ -132,11 +132,6 @@ class SiteContext:
                         names = self._theme_names.setdefault(slug, {})
                         names[name] = names.get(name, 0) + 1
         self._index["digests"] = dict(now)
-
-    def _kept(self, name, key):
-        """What ``remembered`` holds for (folder, slug) now (before this build touches it), or None."""
-        found = self.derived.get(name, {}).get(key)
-        return None if found is None else found[2]
 
     def entry_at(self, key):
         """(kind, entry) of the item at (folder, slug)."""

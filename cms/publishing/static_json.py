@@ -97,21 +97,16 @@ def write_static_json(snap, docs_dir, cache):
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
     moved = False
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
-    seen, folders, keys, made = (
-        set(content.idents),
-        {kind.name: kind.folder for kind in kinds()},
-        content.keys,
-        memo.found,
-    )
+    seen, folders = set(content.idents), {kind.name: kind.folder for kind in kinds()}
     for ident in content.idents:
         rel = f"{folders[ident[0]]}/{ident[1]}.json"
-        found = made.get(rel)
-        if found is not None and found[0] == keys[ident]:
+        found = memo.found.get(rel)
+        if found is not None and found[0] == content.keys[ident]:
             if everything:  # (an edit does not list the files it passes over)
                 files[rel] = None
                 unchanged.add(rel)
             continue
-        kind, key = kind_named(ident[0]), keys[ident]
+        kind, key = kind_named(ident[0]), content.keys[ident]
         try:
             item = content.item(ident)  # made now, not held: written below, then let go
             check_relative(rel)
