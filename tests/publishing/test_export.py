@@ -113,3 +113,69 @@ def test_the_export_cache_reloads_only_changed_pages():
     region.save()
     renamed = {e["meta"]["slug"]: e for e in export_snapshot(cache=cache).entries["cases"]}
     assert renamed["hefei-red-property"]["meta"]["region"] == "hefei-renamed"
+
+
+def test_an_export_that_looks_only_at_changed_rows_gives_what_a_fresh_export_gives(monkeypatch):
+    from cms.core.kinds import kind as kind_named
+    from cms.publishing import export
+    from cms.publishing.export import ExportCache
+
+    from .test_renditions import photo, with_figures
+
+    looked_at = []
+    export_row = export.export_row
+
+    def looking(kind, row, *args):
+        if not kind.always_fresh:  # (a set is made afresh each time: it shows its cases' summaries)
+            looked_at.append(row[1])
+        return export_row(kind, row, *args)
+
+    monkeypatch.setattr(export, "export_row", looking)
+    cache = ExportCache()
+    export_snapshot(cache=cache)
+
+    def exported():
+        looked_at.clear()
+        snap = export_snapshot(cache=cache)
+        seen = list(looked_at)
+        fresh = export_snapshot()
+        looked_at[:] = seen
+        assert (snap.entries, snap.digests, snap.held) == (fresh.entries, fresh.digests, fresh.held)
+        assert set(snap.images) == set(fresh.images)
+        return snap
+
+    page = CaseStudyPage.objects.get(slug="hefei-red-property")
+    page.summary = "只看改过的行"
+    page.save_revision().publish()
+    exported()
+    assert looked_at == ["hefei-red-property"]  # not every public page
+    image = photo("门口.jpg")
+    with_figures(page, [image]).save_revision().publish()
+    assert f"media/{image.get_file_hash()}.jpg" in exported().images  # (a new image: every row is looked at)
+    with_figures(page, []).save_revision().publish()
+    assert not exported().images  # no public page shows the picture any more
+    assert looked_at == ["hefei-red-property"]
+    # A page that fails is tried again by every export (it keeps its last good version meanwhile) …
+    cases = kind_named("case")
+    serialize = cases.serialize
+
+    def failing(page_, images):
+        if page_.slug == "hefei-red-property":
+            raise ValueError("坏数据")
+        return serialize(page_, images)
+
+    page.summary = "导出失败的版本"
+    page.save_revision().publish()
+    monkeypatch.setattr(cases, "serialize", failing)
+    for _ in range(2):
+        looked_at.clear()
+        snap = export_snapshot(cache=cache)
+        assert looked_at == ["hefei-red-property"] and len(snap.problems) == 1
+        kept = next(e for e in snap.entries["cases"] if e["meta"]["slug"] == "hefei-red-property")
+        assert kept["meta"]["summary"] == "只看改过的行"
+    monkeypatch.setattr(cases, "serialize", serialize)
+    snap = exported()  # … and recovers once it exports
+    assert not snap.problems and looked_at == ["hefei-red-property"]
+    page.unpublish()  # a page that goes: every row is looked at again
+    assert "hefei-red-property" not in {e["meta"]["slug"] for e in exported().entries["cases"]}
+    assert len(looked_at) == CaseStudyPage.objects.live().count()
