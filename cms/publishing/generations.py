@@ -5,12 +5,13 @@ and replaces (never edits) what changed; the live one keeps serving, untouched, 
 """
 
 import contextlib
-import json
 import os
 import shutil
 import subprocess
 import time
 from pathlib import Path
+
+import orjson
 
 from .compress import prune_empty
 from .files import atomic_write
@@ -43,7 +44,7 @@ class Generations:
         path = self.root / f"{generation.name}.json"
         if generation is None or not path.exists():
             return {}
-        return json.loads(path.read_text(encoding="utf-8"))
+        return orjson.loads(path.read_bytes())
 
     def new(self, clone_from=None):
         self.root.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,8 @@ class Generations:
         return True
 
     def switch_to(self, generation, manifest):
-        atomic_write(self.root / f"{generation.name}.json", json.dumps(manifest, ensure_ascii=False).encode())
+        # orjson: the manifest holds every page's state (tens of MB at 100,000 pages; json took 0.3 s of an edit)
+        atomic_write(self.root / f"{generation.name}.json", orjson.dumps(manifest))
         if self.link.exists() and not self.link.is_symlink():
             # A site/ folder from an older layout: move it aside once.
             self.link.rename(self.root / f"legacy-{int(time.time())}")

@@ -110,13 +110,14 @@ class MkDocsProject:
         return to_copy
 
     def move_to(self, site_dir):
-        """Write into another site folder (the next generation) from now on."""
-        site_dir = str(site_dir)
-        self.config["site_dir"] = site_dir
-        for file in self.files:
-            if file.dest_dir != site_dir:
-                file.dest_dir = site_dir
-                file.__dict__.pop("abs_dest_path", None)  # a cached property of the old folder
+        """Write into another site folder (the next generation) from now on. The files' own ``dest_dir`` is
+        left as it was (setting it on every file took 0.3 s at 100,000 pages): what this project writes goes
+        where ``dest`` says."""
+        self.config["site_dir"] = str(site_dir)
+
+    def dest(self, file):
+        """Where a file goes in the site folder this project writes into (MkDocs' ``abs_dest_path`` there)."""
+        return os.path.normpath(os.path.join(self.config["site_dir"], file.dest_uri))
 
     def render_pages(self, src_uris):
         """Render the given pages and write their HTML (atomically) under the site dir.
@@ -145,7 +146,7 @@ class MkDocsProject:
             if warnings.messages:
                 failed.append((file.src_uri, "网页生成时出现警告：" + "；".join(warnings.messages[:3])))
                 continue
-            atomic_write(file.abs_dest_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            atomic_write(self.dest(file), html.encode("utf-8", errors="xmlcharrefreplace"))
         return failed
 
     def page_html(self, page):
@@ -168,7 +169,7 @@ class MkDocsProject:
         for file in self.files if only is None else only:
             if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
-            dest = Path(file.abs_dest_path)
+            dest = Path(self.dest(file))
             if file.abs_src_path is None:  # generated in memory by a plugin
                 if not dest.exists() or dest.read_bytes() != file.content_bytes:
                     atomic_write(dest, file.content_bytes)

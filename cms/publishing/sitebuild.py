@@ -200,14 +200,13 @@ def build_generation(
                 else:
                     pages.pop(uri, None)
             # Pages taken down (the 404 says so plainly); one that is back is no longer gone.
-            current_urls = {page_url(uri) for uri in pages}
-            gone_urls = set(previous.get("gone", [])) | {page_url(uri) for uri in old_pages if uri not in pages}
+            gone_urls = set(previous.get("gone", [])) | {page_url(uri) for uri in old_pages.keys() - pages.keys()}
             report.manifest = {
                 "signature": signature,
                 "pages": pages,
                 "failed": sorted(uri for uri, _reason in report.failed),
                 "search": previous.get("search", {}),
-                "gone": sorted(gone_urls - current_urls),
+                "gone": sorted(url for url in gone_urls if not served(url, pages)),
             }
             if index_search is not None:
                 started = time.perf_counter()
@@ -246,7 +245,7 @@ PRUNED_FOLDERS = ("api", "media", "annexes")
 
 
 def prune_static_files(project, generation):
-    wanted = {os.path.abspath(f.abs_dest_path) for f in project.files if not f.is_documentation_page()}
+    wanted = {os.path.abspath(project.dest(f)) for f in project.files if not f.is_documentation_page()}
     for folder in PRUNED_FOLDERS:
         for root, _dirs, names in os.walk(Path(generation) / folder):
             for name in names:
@@ -265,6 +264,12 @@ def page_url(src_uri):
     if stem.endswith("/index"):
         return "/" + stem[: -len("index")]
     return f"/{stem}/"
+
+
+def served(url, pages):
+    """Whether one of ``pages`` (site_src's Markdown files) is served at ``url`` (``page_url``'s inverse)."""
+    stem = url.strip("/")
+    return any(uri in pages for uri in ((f"{stem}.md", f"{stem}/index.md") if stem else ("index.md",)))
 
 
 def keep_previous_pages(previous, generation, src_uris):

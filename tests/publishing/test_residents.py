@@ -175,6 +175,14 @@ def test_a_page_taken_down_says_so_plainly(site_dirs, client):
     response = fetch(client, "/lists/sample-certificates-cancelled-2022/")
     assert response.status_code == 404
     assert "这个页面已经撤下" in body(response).decode()
+    DutyListPage.objects.get(slug="sample-duties-by-law-2024").save_revision().publish()
+    build_site()  # a later build about something else: it is still taken down
+    assert "这个页面已经撤下" in body(fetch(client, "/lists/sample-certificates-cancelled-2022/")).decode()
+    DutyListPage.objects.get(slug="sample-certificates-cancelled-2022").save_revision().publish()
+    build_site()  # back: served again, no longer listed as taken down
+    assert fetch(client, "/lists/sample-certificates-cancelled-2022/").status_code == 200
+    manifest = json.loads(Path(site_dirs[1]).resolve().with_suffix(".json").read_text(encoding="utf-8"))
+    assert "/lists/sample-certificates-cancelled-2022/" not in manifest["gone"]
 
 
 # --- personal data ----------------------------------------------------------------------------------------
