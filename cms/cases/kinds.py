@@ -432,7 +432,9 @@ class CollectionKind(ContentKind):
     def json(self, entry, regions, summaries=None):
         """A set with its public cases (as summaries) in the curator's order, and the curator's notes."""
         meta = entry["meta"]
-        cases = {slug: found for (name, slug), found in (summaries or {}).items() if name == "case"}
+        summaries = summaries or {}
+        cases = {e["case"]: summaries.get(("case", e["case"])) for e in meta.get("entries", [])}
+        cases = {slug: found for slug, found in cases.items() if found is not None}
         return {
             "kind": self.name,
             "slug": meta["slug"],

@@ -159,6 +159,9 @@ class BuildCache:
         # generation is live, the next build can take site_src's changes from the renderer's journal.
         self.project_built = None
         self.manifest = None  # (generation, its manifest) of the generation this worker switched in last
+        # The static JSON's listings in order and the digests they were made from (static_json.Listings), by
+        # output folder: kept in memory only (a restart puts them in order once).
+        self.listings = {}
         self.builds = 0
         self.persistent = persistent
         self.restored = False

@@ -61,10 +61,11 @@ class ContentJson:
     text), JSON, summary): an item is converted again only when its content or its place in the region tree changed.
     With ``keep_items=False`` (the static JSON, written to files) the memo keeps only the summaries, and an
     item's whole JSON is made when asked for (``item``) and not held: the API keeps them, the build does not
-    need to (they would be the largest part of the worker's memory).
+    need to (they would be the largest part of the worker's memory). With ``partial`` the snapshot holds only
+    some items (those that changed): the memo keeps what it holds of the others.
     """
 
-    def __init__(self, snap, memo=None, keep_items=True):
+    def __init__(self, snap, memo=None, keep_items=True, partial=False):
         self.snap = snap
         self.regions = RegionTree(snap.regions)
         self.keep_items = keep_items
@@ -102,7 +103,8 @@ class ContentJson:
                         self._json[ident] = hit[2]
                 else:
                     self._pending[ident] = (kind, entry, key, entry_digest, shape)
-        self._memo.clear()
+        if not partial:
+            self._memo.clear()
         self._memo.update(fresh)
         if keep_items:
             self.complete()

@@ -187,7 +187,8 @@ class ContentKind:
     def json(self, entry, regions, summaries=None):
         """The item as the API and the static JSON give it: its portable fields plus where it is.
 
-        ``summaries`` gives the summary of any item by (kind name, slug), for kinds that show others."""
+        ``summaries`` (a mapping: ``.get``) gives the summary of any item by (kind name, slug), for kinds that
+        show others."""
         meta = entry["meta"]
         data = {
             "kind": self.name,

@@ -15,6 +15,7 @@ Listings come in month pages so that an edit rewrites one month's page of each l
 Described by schemas/content.schema.json.
 """
 
+import bisect
 import json
 import re
 from pathlib import Path
@@ -22,11 +23,11 @@ from pathlib import Path
 from cms.core.kinds import kind as kind_named
 from cms.core.kinds import kinds
 
-from .content_json import ContentJson, item_date
+from .content_json import ContentJson, item_date, to_json
 from .files import check_relative, remove, write_if_changed
 from .kind import ContentKind
 from .problems import failure_reason
-from .snapshot import digest
+from .snapshot import Snapshot, digest
 
 API_DIR = "api"
 
@@ -55,49 +56,172 @@ MONTH = re.compile(r"\d{4}-\d{2}")
 
 def month_of(found):
     """The month page an item is listed on (from its memo entry: key, (text, (date, slug), regions))."""
-    month = found[1][1][0][:7]
+    return month_of_date(found[1][1][0])
+
+
+def month_of_date(date):
+    month = date[:7]
     return month if MONTH.fullmatch(month) else UNDATED
 
 
-def paged_listing(name, head, idents, found, months):
+class Listings:
+    """Every listing's items in order — all items, each kind's, each region's (itself and below) — kept
+    between builds with the digests they were made from, and brought up to date by the items that changed.
+
+    A listing is a list of ((date, slug), -kind order, ident) in ascending order: newest first is read from
+    its end. An item's month is a prefix of its date, so a month's items are one run of the list, found by
+    bisection (those without a date anywhere in it: few, and looked at one by one)."""
+
+    def __init__(self, digests, lists):
+        self.digests = digests  # (folder, slug) -> the digest each item had when the lists were made
+        self.lists = lists  # listing name -> [((date, slug), -order, ident)], ascending
+
+    @staticmethod
+    def names(ident, found, kind_folder):
+        """The listings an item is on: all items, its kind's, its places' (from its summary memo)."""
+        return ("items", kind_folder[ident[0]], *(f"regions/{slug}" for slug in found[1][2]))
+
+    @classmethod
+    def made(cls, digests, texts, order, kind_folder):
+        lists = {}
+        for ident, found in texts.items():
+            element = (found[1][1], -order.get(ident[0], 0), ident)
+            for name in cls.names(ident, found, kind_folder):
+                lists.setdefault(name, []).append(element)
+        for items in lists.values():
+            items.sort()
+        return cls(digests, lists)
+
+    def move(self, ident, before, after, order, kind_folder):
+        """Take an item's old place (``before``: its old memo entry) out of its listings, put its new one in."""
+        rank = -order.get(ident[0], 0)
+        for found, add in ((before, False), (after, True)):
+            if found is None:
+                continue
+            element = (found[1][1], rank, ident)
+            for name in self.names(ident, found, kind_folder):
+                items = self.lists.setdefault(name, [])
+                at = bisect.bisect_left(items, element)
+                if add:
+                    items.insert(at, element)
+                elif at < len(items) and items[at] == element:
+                    del items[at]
+                    if not items:
+                        del self.lists[name]
+
+    def count(self, name):
+        return len(self.lists.get(name, ()))
+
+    def months(self, name):
+        """{month: its items in the listing} newest month first, those without a date last: a month's items
+        as the (start, end) of its run, those without a date as a list of idents (newest first)."""
+        items = self.lists.get(name, [])
+        runs, undated, end = {}, [], len(items)
+        while end > 0:
+            month = month_of_date(items[end - 1][0][0])
+            if month == UNDATED:
+                undated.append(items[end - 1][2])
+                end -= 1
+                continue
+            start = bisect.bisect_left(items, ((month,),), 0, end)
+            runs[month] = (start, end)
+            end = start
+        if undated:
+            runs[UNDATED] = undated
+        return runs
+
+    def idents(self, name, run):
+        """The idents of one of ``months``' runs, newest first."""
+        if isinstance(run, list):
+            return run
+        return [element[2] for element in reversed(self.lists[name][run[0] : run[1]])]
+
+    def newest(self, name, limit):
+        items = self.lists.get(name, [])
+        return [element[2] for element in items[: -limit - 1 : -1]]
+
+
+def paged_listing(name, head, listings, found, months):
     """A listing's head file and month pages: ``<name>.json`` (or ``<folder>/index.json``) holds the count,
     the newest items and the months with their counts and addresses; ``<pages>/<YYYY-MM>.json`` each month's
     items, newest first. ``months``: the month pages to write (None: all). Returns {rel: text}."""
-    by_month = {}
-    for ident in idents:
-        by_month.setdefault(month_of(found[ident]), []).append(ident)
+    by_month = listings.months(name)
     if name == "items":
         head_rel, pages = "items.json", "items"
     elif name.startswith("regions/"):
         head_rel, pages = f"{name}.json", name
     else:
         head_rel, pages = f"{name}/index.json", f"{name}/months"
-    ordered = sorted(by_month, key=lambda m: (m != UNDATED, m), reverse=True)
-    month_refs = [{"month": m, "count": len(by_month[m]), "url": f"/{API_DIR}/{pages}/{m}.json"} for m in ordered]
+    counts = {m: len(run) if isinstance(run, list) else run[1] - run[0] for m, run in by_month.items()}
+    month_refs = [{"month": m, "count": counts[m], "url": f"/{API_DIR}/{pages}/{m}.json"} for m in by_month]
     if "count" not in head and "item_count" not in head:
-        head = {"count": len(idents)}
-    out = {head_rel: listing({**head, "months": month_refs}, [found[i][1][0] for i in idents[:LATEST]])}
+        head = {"count": listings.count(name)}
+    newest = [found[i][1][0] for i in listings.newest(name, LATEST)]
+    out = {head_rel: listing({**head, "months": month_refs}, newest)}
     for month in by_month.keys() if months is None else months:
-        listed = by_month.get(month, [])
+        listed = listings.idents(name, by_month[month]) if month in by_month else []
         rel = f"{pages}/{month}.json"
         out[rel] = listing({"count": len(listed)}, [found[i][1][0] for i in listed]) if listed else EMPTY
     return out
 
 
+def changed_since(before, now):
+    """(folder, slug) of the entries whose digest is not what it was, and of those that went."""
+    changed = {key for key, value in now.items() if before.get(key) != value}
+    if len(before) != len(now) - sum(1 for key in changed if key not in before):
+        changed |= before.keys() - now.keys()
+    return changed
+
+
+def entry_at(snap, folder, slug):
+    """An entry of the snapshot by its folder and slug (each kind's entries are in slug order), or None."""
+    entries = snap.entries.get(folder, [])
+    at = bisect.bisect_left(entries, slug, key=lambda e: e["meta"]["slug"])
+    if at < len(entries) and entries[at]["meta"]["slug"] == slug:
+        return entries[at]
+    return next((e for e in entries if e["meta"]["slug"] == slug), None)  # (should they not be in order)
+
+
+class Summaries:
+    """Item summaries by (kind name, slug), read from the memo of every item's JSON (``.get`` only)."""
+
+    def __init__(self, memo):
+        self.memo = memo
+        self.folders = {kind.name: kind.folder for kind in kinds()}
+
+    def get(self, ident, default=None):
+        found = self.memo.get((self.folders.get(ident[0]), ident[1]))
+        return default if found is None else found[3]
+
+
 def write_static_json(snap, docs_dir, cache):
     """Write the JSON files under docs_dir/api (MkDocs copies them into the site); returns files changed.
 
-    An edit rewrites its item's file and the listings that hold it (all items, its kind, the regions above
-    it); every other file is passed over with a lookup. Listings are joined from each item's summary text."""
+    An edit looks only at the items whose digest changed: it rewrites their files and the listings that
+    hold them (all items, its kind, the regions above it), whose order is kept between builds; every other
+    file is left alone. Listings are joined from each item's summary text."""
     root = Path(docs_dir) / API_DIR
     memo = cache.memo("json", root)  # rel -> (key, None): what each file on disk was made from
-    content = ContentJson(snap, cache.memo("json-items", root).found, keep_items=False)
+    items_memo = cache.memo("json-items", root).found
     texts = cache.memo("json-summaries", root)  # (kind, slug) -> (key, (summary text, sort key, region slugs))
     everything = texts.stamp != digest(snap.regions) or not memo.found
+    kept = None if everything else cache.listings.get(str(root))
+    touched = None if kept is None else changed_since(kept.digests, snap.digests)
+    if touched is None:
+        content = ContentJson(snap, items_memo, keep_items=False)
+    else:  # only what changed: a snapshot of those items
+        part = Snapshot(regions=snap.regions, site=snap.site, digests=snap.digests, today=snap.today)
+        for kind in kinds():
+            if kind.item:
+                found = [entry_at(snap, folder, slug) for folder, slug in sorted(touched) if folder == kind.folder]
+                part.entries[kind.folder] = [entry for entry in found if entry is not None]
+        content = ContentJson(part, items_memo, keep_items=False, partial=True)
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
     moved = False
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
-    seen, folders = set(content.idents), {kind.name: kind.folder for kind in kinds()}
+    failed = set()  # (folder, slug) of items whose JSON could not be made: looked at again next time
+    folders = {kind.name: kind.folder for kind in kinds()}
+    earlier = {}  # ident -> its summary memo entry before this build (None: new)
     for ident in content.idents:
         rel = f"{folders[ident[0]]}/{ident[1]}.json"
         found = memo.found.get(rel)
@@ -115,64 +239,82 @@ def write_static_json(snap, docs_dir, cache):
         except Exception as exc:  # one item must not stop the others
             files.pop(rel, None)
             held.add(rel)
+            failed.add((folders[ident[0]], ident[1]))
             title = str(content.entry(ident)["meta"].get("title", ""))[:60]
             snap.problems.append({"item": f"{kind.label}“{title}”", "reason": failure_reason(exc)})
             continue
         memo.found[rel] = (key, None)
-        before = texts.found.get(ident)
+        before = earlier[ident] = texts.found.get(ident)
         regions = tuple(node["slug"] for node in item["region_path"])
         texts.found[ident] = (key, (compact(content.summaries[ident]), (item_date(item), item["slug"]), regions))
         touched_kinds.add(item["kind"])
         touched_regions.update(regions + (before[1][2] if before else ()))
         moved = moved or before is None or before[1][2] != regions  # the regions' counts change
         touched_months.update(month_of(found) for found in (before, texts.found[ident]) if found)
-    removed = sorted(texts.found.keys() - seen)
+    if touched is None:
+        removed = sorted(texts.found.keys() - set(content.idents))
+    else:
+        names = {kind.folder: kind.name for kind in kinds() if kind.item}
+        removed = sorted(
+            (names[folder], slug)
+            for folder, slug in touched
+            if (names.get(folder), slug) in texts.found and entry_at(snap, folder, slug) is None
+        )
     for ident in removed:
         touched_kinds.add(ident[0])
         touched_months.add(month_of(texts.found[ident]))
-        touched_regions.update(texts.found.pop(ident)[1][2])
+        earlier[ident] = texts.found.pop(ident)
+        touched_regions.update(earlier[ident][1][2])
+        items_memo.pop((folders[ident[0]], ident[1]), None)
     content.complete()  # summaries of items whose files stayed but whose JSON was not remembered
-    for ident in seen - texts.found.keys():  # a file written by an earlier version: its text is made now
+    for ident in [i for i in content.idents if i not in texts.found]:  # a file written by an earlier version
         moved = True
-        item = content.find(kind_named(ident[0]).folder, ident[1])
+        item = content.item(ident)
         regions = tuple(node["slug"] for node in item["region_path"])
         texts.found[ident] = (None, (compact(content.summaries[ident]), (item_date(item), ident[1]), regions))
+        earlier.setdefault(ident, None)
     texts.stamp = digest(snap.regions)
     # Newest first; items of the same date and slug in the order of their kinds.
     order = {kind.name: n for n, kind in enumerate(kinds())}
-    newest = sorted(texts.found, key=lambda i: (*texts.found[i][1][1], -order.get(i[0], 0)), reverse=True)
+    if kept is None:
+        kept = Listings.made({}, texts.found, order, folders)
+    else:
+        for ident, before in earlier.items():
+            kept.move(ident, before, texts.found.get(ident), order, folders)
     # Listings (all items, a kind's, a region's) come in pages by month: an edit rewrites its month's page and
     # the listing's head (the newest and the months), never every item of the site.
+    summaries = content.summaries if touched is None else Summaries(items_memo)
     listings = {"items": touched_months if everything or touched_kinds else set()}
     for kind in kinds():
         if kind.item and type(kind).index_json is ContentKind.index_json:  # {count, items}: joined from texts
             fresh = everything or not (root / kind.folder / "index.json").exists()
             listings[kind.folder] = None if fresh else touched_months if kind.name in touched_kinds else set()
         elif kind.item:
-            summaries = [content.summaries[i] for i in newest if i[0] == kind.name]
-            files[f"{kind.folder}/index.json"] = dumps(kind.index_json(summaries))
+            newest = kept.newest(kind.folder, kept.count(kind.folder))
+            files[f"{kind.folder}/index.json"] = dumps(kind.index_json([summaries.get(i) for i in newest]))
         else:
-            sets = content.sets[kind.folder]
+            sets = {e["meta"]["slug"]: to_json(kind.json(e, content.regions, summaries)) for e in snap.of(kind)}
             files[f"{kind.folder}/index.json"] = dumps(kind.index_json(list(sets.values())))
             for slug, found in sets.items():
                 files[f"{kind.folder}/{slug}.json"] = dumps(found)
+
+    def region(slug):
+        """A region with its place in the tree and how many items it holds (itself and below it)."""
+        node = content.regions.nodes[slug]
+        out = {key: node[key] for key in ("slug", "name", "level", "parent")}
+        return {**out, "path": content.regions.path(slug), "item_count": kept.count(f"regions/{slug}")}
+
     if everything or moved or removed or not (root / "regions" / "index.json").exists():
-        files["regions/index.json"] = dumps([content.region(slug) for slug in content.regions.nodes])
+        files["regions/index.json"] = dumps([region(slug) for slug in content.regions.nodes])
     wanted = content.regions.nodes if everything else touched_regions & content.regions.nodes.keys()
     for slug in wanted:
         listings[f"regions/{slug}"] = None if everything else touched_months
     if everything:
         listings["items"] = None
-    members = {name: [] for name, months in listings.items() if months is None or months}
-    kind_folder = {kind.name: kind.folder for kind in kinds()}
-    for ident in newest:
-        summary = texts.found[ident][1]
-        for name in ("items", kind_folder[ident[0]], *(f"regions/{slug}" for slug in summary[2])):
-            if name in members:
-                members[name].append(ident)
-    for name, idents in members.items():
-        head = content.region(name.split("/", 1)[1]) if name.startswith("regions/") else {}
-        files.update(paged_listing(name, head, idents, texts.found, listings[name]))
+    for name, months in listings.items():
+        if months is None or months:
+            head = region(name.split("/", 1)[1]) if name.startswith("regions/") else {}
+            files.update(paged_listing(name, head, kept, texts.found, months))
     changed = 0
     for rel, text in files.items():
         if text is None or text is EMPTY or rel in unchanged:
@@ -200,4 +342,8 @@ def write_static_json(snap, docs_dir, cache):
                 changed += 1
     if everything:
         memo.keep_only(files)
+    kept.digests = dict(snap.digests)
+    for key in failed:
+        kept.digests.pop(key, None)
+    cache.listings[str(root)] = kept
     return changed
