@@ -115,9 +115,10 @@ def build_site(progress=None, force_full=False, cache=None):
             result.store_error = str(exc)
         report.timings["object_store"] = time.perf_counter() - started
     started = time.perf_counter()
-    cache.settle()
+    saving = kept and cache.save_due(settings.SITE_BUILD_CACHE_SAVE_SECONDS)
+    cache.settle(trim=large or saving)
     report.timings["gc"] = time.perf_counter() - started
-    if kept and cache.save_due(settings.SITE_BUILD_CACHE_SAVE_SECONDS):
+    if saving:
         # After the switch, so residents never wait for it: a forked child writes it. Not after every build of
         # a burst (writing shares the machine with the next build); what a restart finds is then a little
         # older, which costs that build the changes since, never a wrong page (it is keyed by content).

@@ -6,6 +6,7 @@ so an edit never rewrites a page of thousands of links.
 """
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from cms.core.kinds import kinds
@@ -216,9 +217,10 @@ def render_themes(site, only=None):
     return files
 
 
-def render_redirects(site, files):
+def render_redirects(site, pages):
     """Old addresses of pages whose slug changed: a small page that forwards to the new one (a meta refresh
-    works on any static host; links in old prints and shares keep working). A live page always wins."""
+    works on any static host; links in old prints and shares keep working). A live page (in ``pages``) always
+    wins."""
     out = {}
     for redirect in site.snap.redirects:
         old_section, old_slug = redirect["from"].strip("/").split("/")
@@ -226,7 +228,7 @@ def render_redirects(site, files):
         rel = f"{old_section}/{old_slug}.md"
         target = f"{new_section}/{new_slug}.md"
         found = site.by_slug(new_section).get(new_slug)
-        if rel in files or found is None:
+        if rel in pages or found is None:
             continue
         title = found["meta"]["title"]
         forward = f"../../{page_slug(new_section)}/{page_slug(new_slug)}/"
@@ -282,6 +284,16 @@ def site_context(snap, site_url, cache, out_dir):
     cache.qr.folder = Path(out_dir) / CACHE_FOLDER / "qr"
     derived = cache.derived.setdefault(str(Path(out_dir)), {})
     return SiteContext(snap, site_url, qr=cache.qr, derived=derived)
+
+
+@dataclass
+class RenderState:
+    """What render_site left for the next build (kept in memory by the build cache): the digests of the entries
+    it made pages for, the pages of every entry, and the entries whose pages link to other pages."""
+
+    digests: dict  # (folder, slug) -> digest (those that failed left out: looked at again)
+    rels: set  # site_src paths of every entry's page
+    linked: set  # (folder, slug) of the entries whose pages link to others (looked at by every build)
 
 
 class Changes:
@@ -343,8 +355,29 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     unchanged = set()  # files the memo says are byte-identical to what this cache wrote last time
     # Outputs of items that could not be exported or rendered this time: left exactly as they were.
     held = {f"{folder}/{slug}.md" for folder, slug in snap.held}
-    seen = set()
-    for kind, entry in snap.all():
+    by_folder = {kind.folder: kind for kind in kinds()}
+    # What the last build left (RenderState): with it an edit looks only at the entries whose digest changed,
+    # those that link to other pages, and every entry of a kind whose shared state changed.
+    kept = None if changes.everything else cache.listings.get(("render", str(out_dir)))
+    if kept is None:
+        looked, gone = snap.all(), []
+        kept = RenderState({}, set(), set())
+    else:
+        touched = snap.changed_since(kept.digests)
+        keys = touched | kept.linked
+        keys |= {
+            (kind.folder, e["meta"]["slug"]) for kind in kinds() if not shared_same[kind.folder] for e in snap.of(kind)
+        }
+        order = {kind.folder: n for n, kind in enumerate(kinds())}
+        looked, gone = [], []
+        for folder, slug in sorted(keys, key=lambda key: (order.get(key[0], -1), key[1])):
+            entry = snap.find(folder, slug)
+            if entry is not None:
+                looked.append((by_folder[folder], entry))
+            elif (folder, slug) in touched:
+                gone.append(f"{folder}/{slug}.md")
+    seen, linked, failed = kept.rels, kept.linked, set()  # (kept up to date as entries come and go)
+    for kind, entry in looked:
         slug = entry["meta"]["slug"]
         rel = f"{kind.folder}/{slug}.md"
         seen.add(rel)
@@ -355,6 +388,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
         if same and shared_same[kind.folder] and not found[0][3]:  # no links to other pages either
             files[rel] = None
             unchanged.add(rel)
+            linked.discard((kind.folder, slug))
             continue
         try:
             check_relative(rel)
@@ -367,21 +401,25 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
             text, hit = pages_memo.get(rel, key, lambda kind=kind, entry=entry: kind.render(site, entry), out_dir / rel)
         except Exception as exc:  # one item's content must not stop the others
             held.add(rel)
+            failed.add((kind.folder, slug))
             meta = entry["meta"]
             label = item_label(kind.label, meta.get("title", ""), kind.folder, meta.get("slug", ""))
             snap.problems.append({"item": label, "reason": failure_reason(exc)})
             continue
+        (linked.add if key[3] else linked.discard)((kind.folder, slug))
         files[rel] = text
         if hit:
             unchanged.add(rel)
     if not changes.everything:
-        by_folder = {kind.folder: kind for kind in kinds()}
-        for rel in pages_memo.found:
-            if rel not in seen:
-                folder, _, name = rel.partition("/")
-                if folder in by_folder:
-                    changes.touch(site, by_folder[folder], (folder, name[: -len(".md")]), None)
-                changes.removed.append(rel)
+        for rel in gone if kept.digests else [rel for rel in pages_memo.found if rel not in seen]:
+            seen.discard(rel)
+            folder, _, name = rel.partition("/")
+            linked.discard((folder, name[: -len(".md")]))
+            if rel not in pages_memo.found:
+                continue
+            if folder in by_folder:
+                changes.touch(site, by_folder[folder], (folder, name[: -len(".md")]), None)
+            changes.removed.append(rel)
     if any(kind.item and not shared_same[kind.folder] for kind in kinds()):
         changes.all_listings = True  # what a kind's lines say of other entries changed (a list replaced)
     for kind in kinds():
@@ -421,9 +459,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     settings = snap.site.get("settings", {})
     name, description = settings.get("name") or "基层", settings.get("description", "")
     files.update(render_feeds(feed_entries(site), site.site_url, name, description))
-    pages = [rel for rel in files if rel.endswith(".md")]
-    pages += [rel for rel in held if rel.endswith(".md") and rel not in files and (out_dir / rel).exists()]
-    files.update(render_redirects(site, files))
+    # Every page: those made or passed over now, and every other entry's (as the last build left it).
+    pages = (seen - {f"{folder}/{slug}.md" for folder, slug in failed}) | {rel for rel in files if rel.endswith(".md")}
+    files.update(render_redirects(site, pages))
+    pages |= {rel for rel in held if rel.endswith(".md") and rel not in files and (out_dir / rel).exists()}
     files.update(sitemap_files(site.site_url, pages, cache.memo("sitemap", out_dir)))
     files[SITE_CONFIG] = dump_yaml(site_config(site))
     if changes.everything:
@@ -435,6 +474,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
         site.forget([tuple(rel[: -len(".md")].split("/", 1)) for rel in changes.removed])
         regions_memo.keep_only({f"regions/{slug}.md" for slug in region_pages})
     pages_memo.stamp = stamp
+    kept.digests = dict(snap.digests)
+    for key in failed:  # looked at again next time
+        kept.digests.pop(key, None)
+    cache.listings[("render", str(out_dir))] = kept
 
     for rel, text in files.items():
         if rel in held or text is None or (rel in unchanged and (out_dir / rel).exists()):

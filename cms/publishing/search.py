@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from cms.core.kinds import kinds
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # with the rare characters of names
 PAIRS = re.compile(f"(?=([{CJK}]{{2}}))")
 SINGLES = re.compile(f"[{CJK}]")
@@ -162,24 +164,44 @@ def record(site, kind, entry):
 
 
 def search_records(site, snap, cache):
-    """{url: (key, record)} of every public page, in URL order; a record is made again only when its
-    entry or what its page shows of others changed (the memo's key)."""
+    """{url: (key, record, entry digest)} of every public page; a record is made again only when its entry or
+    what its page shows of others changed (the memo's key). An edit looks only at the entries whose digest
+    changed and those of kinds whose shared state changed (the digests the records were made from are kept
+    by the build cache); the dict returned is the memo itself, good until the next build."""
     memo = cache.memo("search", "records")
     state = site.shared_state()
     unchanged = site.unchanged_kinds(memo.stamp, state)
-    out = {}
-    for kind, entry in snap.all():
+    kept = cache.listings.get(("search", "records")) if memo.stamp is not None else None
+    if kept is None:
+        looked, gone = list(snap.all()), None
+    else:
+        touched = snap.changed_since(kept)
+        keys = touched | {
+            (kind.folder, e["meta"]["slug"]) for kind in kinds() if kind.name not in unchanged for e in snap.of(kind)
+        }
+        kinds_by_folder = {kind.folder: kind for kind in kinds()}
+        looked, gone = [], []
+        for folder, slug in sorted(keys):
+            entry = snap.find(folder, slug)
+            if entry is not None:
+                looked.append((kinds_by_folder[folder], entry))
+            else:
+                gone.append(f"/{folder}/{slug}/")
+    for kind, entry in looked:
         url = f"/{kind.folder}/{entry['meta']['slug']}/"
         found = memo.found.get(url)  # (key, record, entry digest)
         entry_digest = snap.digest(kind, entry)
         if kind.name in unchanged and found is not None and found[2] == entry_digest:
-            out[url] = found[:2]  # nothing it shows changed: passed over with a lookup
-            continue
+            continue  # nothing it shows changed: passed over with a lookup
         key = repr((entry_digest, kind.context(site, entry), kind.period_label(site, entry)))
         made = found[1] if found is not None and found[0] == key else record(site, kind, entry)
         memo.found[url] = (key, made, entry_digest)
-        out[url] = (key, made)
-    if len(memo.found) != len(out):
-        memo.keep_only(out)
+    if gone is None:
+        if len(memo.found) != len(looked):
+            memo.keep_only({f"/{kind.folder}/{entry['meta']['slug']}/" for kind, entry in looked})
+    else:
+        for url in gone:
+            memo.found.pop(url, None)
     memo.stamp = state
-    return dict(sorted(out.items()))
+    cache.listings[("search", "records")] = dict(snap.digests)
+    return memo.found

@@ -280,11 +280,11 @@ def read_record(bundle_dir, doc):
 def index_search(generation, records, previous, full=False):
     """Update the search index inside the new generation; returns the search manifest for the next build.
 
-    ``records`` is {url: (key, record)} of every public page (``search.search_records``); ``previous`` the
+    ``records`` is {url: (key, record, …)} of every public page (``search.search_records``); ``previous`` the
     manifest the last build returned. Only records whose key changed are indexed again (a delta bundle).
     """
     root = Path(generation) / INDEX_DIR
-    current = {url: key for url, (key, _record) in records.items()}
+    current = {url: found[0] for url, found in records.items()}
     base = previous.get("base") if previous.get("layout") == LAYOUT else None
     if base is not None and not (root / base["bundle"]["path"]).is_dir():
         base = None

@@ -3,6 +3,7 @@
 ``export.export_snapshot`` makes it from the CMS, ``portable.read_folder`` from a content folder.
 """
 
+import bisect
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -51,6 +52,26 @@ class Snapshot:
         if found is None:
             found = self.digests[key] = digest(entry)
         return found
+
+    def find(self, folder, slug):
+        """An entry by its folder and slug (each kind's entries are in slug order: found by bisection), or None."""
+        entries = self.entries.get(folder, [])
+        at = bisect.bisect_left(entries, slug, key=lambda e: e["meta"]["slug"])
+        if at < len(entries) and entries[at]["meta"]["slug"] == slug:
+            return entries[at]
+        return next((e for e in entries if e["meta"]["slug"] == slug), None)  # (should they not be in order)
+
+    def changed_since(self, digests):
+        """(folder, slug) of the entries whose digest is not the one in ``digests`` (a stage's record of what
+        it last made), and of those that went since: what a stage kept up to date between builds looks at."""
+        if len(self.digests) != sum(len(entries) for entries in self.entries.values()):
+            for kind, entry in self.all():  # (a snapshot read from a folder makes them as they are asked for)
+                self.digest(kind, entry)
+        now = self.digests
+        changed = {key for key, value in now.items() if digests.get(key) != value}
+        if len(digests) != len(now) - sum(1 for key in changed if key not in digests):
+            changed |= digests.keys() - now.keys()
+        return changed
 
     @property
     def count(self):

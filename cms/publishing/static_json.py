@@ -165,23 +165,6 @@ def paged_listing(name, head, listings, found, months):
     return out
 
 
-def changed_since(before, now):
-    """(folder, slug) of the entries whose digest is not what it was, and of those that went."""
-    changed = {key for key, value in now.items() if before.get(key) != value}
-    if len(before) != len(now) - sum(1 for key in changed if key not in before):
-        changed |= before.keys() - now.keys()
-    return changed
-
-
-def entry_at(snap, folder, slug):
-    """An entry of the snapshot by its folder and slug (each kind's entries are in slug order), or None."""
-    entries = snap.entries.get(folder, [])
-    at = bisect.bisect_left(entries, slug, key=lambda e: e["meta"]["slug"])
-    if at < len(entries) and entries[at]["meta"]["slug"] == slug:
-        return entries[at]
-    return next((e for e in entries if e["meta"]["slug"] == slug), None)  # (should they not be in order)
-
-
 class Summaries:
     """Item summaries by (kind name, slug), read from the memo of every item's JSON (``.get`` only)."""
 
@@ -206,14 +189,14 @@ def write_static_json(snap, docs_dir, cache):
     texts = cache.memo("json-summaries", root)  # (kind, slug) -> (key, (summary text, sort key, region slugs))
     everything = texts.stamp != digest(snap.regions) or not memo.found
     kept = None if everything else cache.listings.get(str(root))
-    touched = None if kept is None else changed_since(kept.digests, snap.digests)
+    touched = None if kept is None else snap.changed_since(kept.digests)
     if touched is None:
         content = ContentJson(snap, items_memo, keep_items=False)
     else:  # only what changed: a snapshot of those items
         part = Snapshot(regions=snap.regions, site=snap.site, digests=snap.digests, today=snap.today)
         for kind in kinds():
             if kind.item:
-                found = [entry_at(snap, folder, slug) for folder, slug in sorted(touched) if folder == kind.folder]
+                found = [snap.find(folder, slug) for folder, slug in sorted(touched) if folder == kind.folder]
                 part.entries[kind.folder] = [entry for entry in found if entry is not None]
         content = ContentJson(part, items_memo, keep_items=False, partial=True)
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
@@ -258,7 +241,7 @@ def write_static_json(snap, docs_dir, cache):
         removed = sorted(
             (names[folder], slug)
             for folder, slug in touched
-            if (names.get(folder), slug) in texts.found and entry_at(snap, folder, slug) is None
+            if (names.get(folder), slug) in texts.found and snap.find(folder, slug) is None
         )
     for ident in removed:
         touched_kinds.add(ident[0])

@@ -81,6 +81,8 @@ def test_edits_of_every_sort_leave_what_a_cold_build_makes(site_dirs, settings, 
     case = CaseStudyPage.objects.get(slug="hefei-red-property")
     case.themes.set(["只在这里的主题"])
     case.region = Region.objects.get(slug="laiwu")
+    linked = CaseStudyPage.objects.get(slug="guanling-four-forces")  # renamed below: this page's link follows
+    case.body = [("paragraph", f'<p>参见<a linktype="page" id="{linked.pk}">关岭县的做法</a>。</p>')]
     case.save_revision().publish()
     assert not build_site(cache=warm).full
     assert_as_cold(settings, tmp_path / "moved")
