@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connections
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
@@ -60,7 +62,7 @@ class KindExport:
     slugs, the next export looks only at the rows that changed (and those that failed) and takes the rest
     as they were, without a step per page."""
 
-    rows: list  # (pk, slug, row key) of its public pages, by slug
+    rows: list  # (slug, pk, row key) of its public pages, by slug
     outcomes: list  # per row: (entry, digest, image keys) as exported (before ``finish``), or None: held
     failed: set  # rows that could not be exported (tried again by every export)
     entries: list  # the entries in row order (those held left out), before ``finish``
@@ -111,17 +113,25 @@ def fetch(queryset):
         return cursor.fetchall()
 
 
+def row_key():
+    """The cache key fields of a page row as one text, joined by the database (one value to read per row)."""
+    parts = []
+    for name in CACHE_KEY_FIELDS:
+        parts += [Value("\x1f"), Cast(name, CharField())] if parts else [Cast(name, CharField())]
+    return Concat(*parts, output_field=CharField())
+
+
 def public_rows(model):
-    """(pk, slug, cache key) of live pages without view restrictions whose ancestors are all live."""
-    rows = fetch(model.objects.live().public().values_list("pk", "path", *CACHE_KEY_FIELDS))
+    """(slug, pk, cache key) of live pages without view restrictions whose ancestors are all live, by slug."""
+    rows = fetch(model.objects.live().public().annotate(jc_key=row_key()).values_list("slug", "pk", "jc_key", "path"))
     if not rows:
         return []
     hidden = list(Page.objects.filter(live=False).values_list("path", flat=True))
     hidden += list(PageViewRestriction.objects.values_list("page__path", flat=True))
     hidden = tuple(hidden)  # str.startswith takes them all at once
-    visible = [row for row in rows if not row[1].startswith(hidden)] if hidden else rows
-    slug_at = 2 + CACHE_KEY_FIELDS.index("slug")
-    return sorted(((row[0], row[slug_at], tuple(row[2:])) for row in visible), key=lambda r: r[1])
+    visible = [row[:3] for row in rows if not row[3].startswith(hidden)] if hidden else [row[:3] for row in rows]
+    visible.sort()  # by slug (unique within a kind)
+    return visible
 
 
 EXPORT_CHUNK = 500
@@ -337,7 +347,7 @@ def export_row(kind, row, page, cache, kept, snap):
     the last good version — or None when it cannot be exported and has nothing to fall back on (held). A
     failure is listed in ``snap.problems``."""
     label, attr = kind.model._meta.label, kind.folder
-    pk, slug, key = row
+    slug, pk, key = row
     if page is None:
         _key, entry, keys, entry_digest = cache.entries[(label, pk)]
         return (entry, entry_digest, keys), True
@@ -386,7 +396,7 @@ def export_kind(kind, cache, kept, snap):
     before = None if fresh else cache.kinds.get(label)
     todo = changed_rows(before, rows)
     if todo is None:
-        urls = {pk: f"/{attr}/{slug}/" for pk, slug, _key in rows}
+        urls = {pk: f"/{attr}/{slug}/" for slug, pk, _key in rows}
         result = KindExport(rows, [None] * len(rows), set(), [], {}, urls, {})
         todo = range(len(rows))
     else:
@@ -406,10 +416,10 @@ def export_kind(kind, cache, kept, snap):
     # hundreds of MB at 10,000 pages).
     for start in range(0, len(todo), EXPORT_CHUNK):
         chunk = [rows[n] for n in todo[start : start + EXPORT_CHUNK]]
-        stale = [pk for pk, _slug, key in chunk if fresh or cache.entries.get((label, pk), (None,))[0] != key]
+        stale = [pk for _slug, pk, key in chunk if fresh or cache.entries.get((label, pk), (None,))[0] != key]
         loaded = load_pages(model, stale, kind.select, kind.prefetch)
         for n, row in zip(todo[start : start + EXPORT_CHUNK], chunk, strict=True):
-            outcome, ok = export_row(kind, row, loaded.get(row[0]), cache, kept, snap)
+            outcome, ok = export_row(kind, row, loaded.get(row[1]), cache, kept, snap)
             result.outcomes[n] = outcome
             if not ok:
                 result.failed.add(n)
