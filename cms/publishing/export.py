@@ -428,6 +428,8 @@ def export_kind(kind, cache, kept, snap):
                 for image in outcome[2].items():
                     result.images[image] = result.images.get(image, 0) + 1
     result.entries = [outcome[0] for outcome in result.outcomes if outcome is not None]
+    if result.failed:  # a last good version may have another slug than its row: the entries stay in slug order
+        result.entries.sort(key=lambda entry: entry["meta"]["slug"])
     return result
 
 
@@ -438,7 +440,9 @@ def export_snapshot(cache=None):
     cannot be exported keeps its last good version (or, without one, is left out: ``snap.held``); either
     way it is listed in ``snap.problems``.
     """
-    snap = Snapshot(regions=sanitized(serialize_regions()), site=export_site(), today=periods.today())
+    snap = Snapshot(
+        regions=sanitized(serialize_regions()), site=export_site(), today=periods.today(), in_slug_order=True
+    )
     if cache is not None:
         cache.fresh(shared_token())
     image_pks = {}  # key -> image or document pk, for the entries' files (their objects are fetched once below)

@@ -28,6 +28,7 @@ class Snapshot:
     problems: list = field(default_factory=list)
     digests: dict = field(default_factory=dict)  # (folder, slug) -> digest of the entry's content
     today: object = None  # the day the snapshot was taken (in China): display periods are read against it
+    in_slug_order: bool = False  # each kind's entries are in slug order (the export's): found by bisection
 
     def of(self, kind):
         return self.entries.get(kind.folder, [])
@@ -54,12 +55,14 @@ class Snapshot:
         return found
 
     def find(self, folder, slug):
-        """An entry by its folder and slug (each kind's entries are in slug order: found by bisection), or None."""
+        """An entry by its folder and slug, or None: by bisection when the entries are in slug order."""
         entries = self.entries.get(folder, [])
+        if not self.in_slug_order:
+            return next((e for e in entries if e["meta"]["slug"] == slug), None)
         at = bisect.bisect_left(entries, slug, key=lambda e: e["meta"]["slug"])
         if at < len(entries) and entries[at]["meta"]["slug"] == slug:
             return entries[at]
-        return next((e for e in entries if e["meta"]["slug"] == slug), None)  # (should they not be in order)
+        return None
 
     def changed_since(self, digests):
         """(folder, slug) of the entries whose digest is not the one in ``digests`` (a stage's record of what

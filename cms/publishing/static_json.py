@@ -193,7 +193,7 @@ def write_static_json(snap, docs_dir, cache):
     if touched is None:
         content = ContentJson(snap, items_memo, keep_items=False)
     else:  # only what changed: a snapshot of those items
-        part = Snapshot(regions=snap.regions, site=snap.site, digests=snap.digests, today=snap.today)
+        part = Snapshot(snap.regions, snap.site, digests=snap.digests, today=snap.today, in_slug_order=True)
         for kind in kinds():
             if kind.item:
                 found = [snap.find(folder, slug) for folder, slug in sorted(touched) if folder == kind.folder]
