@@ -1,5 +1,6 @@
 """What every page of a build may look up: places, where each item is listed, links, QR codes."""
 
+import bisect
 import heapq
 
 from cms.core import periods, richtext
@@ -17,6 +18,16 @@ def first(items, limit, key):
     if limit is None or len(items) <= limit:
         return sorted(items, key=key)
     return heapq.nsmallest(limit, items, key=key)
+
+
+REORDER_ABOVE = 1000  # changed items above which the kept orders are sorted again rather than updated
+
+
+def take_out(items, element):
+    """Remove ``element`` from the sorted list ``items`` (found by bisection), if it is there."""
+    at = bisect.bisect_left(items, element)
+    if at < len(items) and items[at] == element:
+        del items[at]
 
 
 INDEX = "index"  # in ``derived``: the lookups by region and by theme, and the digests they were made from
@@ -120,6 +131,10 @@ class SiteContext:
                 found = self.by_slug(key[0]).get(key[1])
                 entries[key] = None if found is None else (self._kinds[key[0]], found)
         regions, sorts, ranks = self._index["regions"], self._sorts, self._feed_ranks
+        # Each kind's items in order and the feed items by rank, kept as sorted lists: an edit moves its item
+        # by bisection; many changes (a first build) sort them again at the end.
+        orders = self._index.get("orders")
+        rebuild = orders is None or len(entries) > REORDER_ABOVE
         for key, found in entries.items():
             for slug in self.before("places", key) or ():
                 held = regions.get(slug)
@@ -136,12 +151,20 @@ class SiteContext:
                         del names[name]
                     if not held:
                         del self._themes[slug], self._theme_names[slug]
-            sorts.setdefault(key[0], {}).pop(key[1], None)
-            ranks.pop(key, None)
+            old_sort, old_rank = sorts.setdefault(key[0], {}).pop(key[1], None), ranks.pop(key, None)
+            if not rebuild:
+                if old_sort is not None:
+                    take_out(orders[0].setdefault(key[0], []), (old_sort, key[1]))
+                if old_rank is not None:
+                    take_out(orders[1], (old_rank, key))
             if found is not None:
                 sorts[key[0]][key[1]] = found[0].sort_key(found[1])
                 if found[0].has_feed:
                     ranks[key] = feed_rank(found[0].feed_date(found[1]), self.page_url(found[0], key[1]))
+                if not rebuild:
+                    bisect.insort(orders[0].setdefault(key[0], []), (sorts[key[0]][key[1]], key[1]))
+                    if key in ranks:
+                        bisect.insort(orders[1], (ranks[key], key))
                 for slug in self.placed(*found):
                     regions.setdefault(slug, set()).add(key)
                 for name, slug in self.themes_of(*found):
@@ -149,6 +172,9 @@ class SiteContext:
                         self._themes[slug][key] = name
                         names = self._theme_names.setdefault(slug, {})
                         names[name] = names.get(name, 0) + 1
+        if rebuild:
+            by_kind = {folder: sorted((key, slug) for slug, key in keys.items()) for folder, keys in sorts.items()}
+            self._index["orders"] = (by_kind, sorted((rank, key) for key, rank in ranks.items()))
         self._index["digests"] = dict(now)
 
     def entry_at(self, key):
@@ -185,8 +211,7 @@ class SiteContext:
 
     def newest_in_feeds(self, limit):
         """(kind, entry) of the ``limit`` items whose feed items are the newest (by their kept ranks)."""
-        ranks = self._feed_ranks
-        return [self.entry_at(key) for key in heapq.nlargest(limit, ranks, key=ranks.__getitem__)]
+        return [self.entry_at(key) for _rank, key in reversed(self._index["orders"][1][-limit:])]
 
     def remembered(self, name, kind, entry, make, stamp=""):
         """make() for this entry, or what it gave last time for the same content in the same world (and the same
@@ -270,9 +295,9 @@ class SiteContext:
         if not kind.item:
             return first(entries, limit, lambda e: self.sort_key(kind, e))
         sorts = self._sorts.get(kind.folder, {})
-        if entries is self.entries(kind) and limit is not None:  # all of them: picked by their kept keys
+        if entries is self.entries(kind) and limit is not None:  # all of them: the first of the kept order
             by_slug = self.by_slug(kind.folder)
-            return [by_slug[slug] for slug in heapq.nsmallest(limit, sorts, key=sorts.__getitem__)]
+            return [by_slug[slug] for _key, slug in self._index["orders"][0].get(kind.folder, [])[:limit]]
         return first(entries, limit, lambda e: sorts[e["meta"]["slug"]])
 
     def by_slug(self, folder):

@@ -1,6 +1,7 @@
 """One build cache, keyed by content: a warm incremental build and a cold full build of the same content give
 the same site. And what editors set for the site as a whole (section titles, name, footer) reaches it."""
 
+import datetime
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.test import override_settings
 from wagtail.models import Site
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.kinds import kinds
 from cms.core.models import Region, SiteSettings
 from cms.lists.models import DutyListPage
 from cms.publishing.build import build_site
@@ -136,6 +138,10 @@ def lookups(site):
         "regions": {slug: as_keys(site.in_region.get(slug)) for slug in sorted(site.in_region)},
         "themes": {slug: (site.theme_name(slug), as_keys(site.theme_entries(slug))) for slug in site.themes()},
         "sorts": dict(site.item_sort_keys),
+        "newest": {
+            kind.folder: as_keys((kind, e) for e in site.newest(kind, site.entries(kind), 3)) for kind in kinds()
+        },
+        "feeds": as_keys(site.newest_in_feeds(5)),
     }
 
 
@@ -157,8 +163,9 @@ def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs):
     case = CaseStudyPage.objects.get(slug="hefei-red-property")
     case.themes.set(["只在这里的主题", "红色物业"])
     case.region = Region.objects.get(slug="laiwu")
+    case.source_date = datetime.date(2030, 1, 1)  # the newest now: first in its section and the feeds
     case.save_revision().publish()
-    check()
+    assert lookups(check())["newest"]["cases"][0] == ("cases", "hefei-red-property")
     make_case("lookup-new", "新的案例", region="hefei").themes.set(["只在这里的主题"])
     CaseStudyPage.objects.get(slug="lookup-new").save_revision().publish()
     assert check().theme_name("只在这里的主题") == "只在这里的主题"
