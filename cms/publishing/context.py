@@ -20,6 +20,7 @@ def first(items, limit, key):
     return heapq.nsmallest(limit, items, key=key)
 
 
+MANY = 1000  # entries above which a lookup of each is made from a dict of the kind's entries
 REORDER_ABOVE = 1000  # changed items above which the kept orders are sorted again rather than updated
 
 
@@ -183,8 +184,20 @@ class SiteContext:
 
     def ordered(self, keys):
         """(kind, entry) of these (folder, slug) keys in the snapshot's order: kind by kind, then by slug."""
-        order = self._order
-        return [self.entry_at(key) for key in sorted(keys, key=lambda key: (order[key[0]], key[1]))]
+        order, kinds_, found = self._order, self._kinds, {}
+        if len(keys) > MANY:  # (a province's items: one dict per kind beats a bisection per item)
+            found = {folder: self.all_by_slug(folder) for folder in {key[0] for key in keys}}
+        return [
+            (kinds_[key[0]], found[key[0]][key[1]]) if found else self.entry_at(key)
+            for key in sorted(keys, key=lambda key: (order[key[0]], key[1]))
+        ]
+
+    def all_by_slug(self, folder):
+        """{slug: entry} of every entry of a kind (made once per build, when asked for)."""
+        name = ("all", folder)
+        if name not in self._by_slug:
+            self._by_slug[name] = {e["meta"]["slug"]: e for e in self.snap.entries.get(folder, [])}
+        return self._by_slug[name]
 
     def themes(self):
         """{theme slug: how many items hold it}."""
