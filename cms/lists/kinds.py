@@ -350,13 +350,15 @@ class DutyListKind(ContentKind):
         return current, tuple(site.snap.digest(self, e) for e in self.applicable(site, slug))
 
     def home_section(self, site, entries):
-        current = [e for e in entries if self.is_current(site, e)]
-        if not current:
+        found = self.lookups(site)
+        count = len(entries) - sum(1 for slug in found.superseded_by if slug in found.by_slug)
+        if not count:
             return []
         # The newest few: a province has thousands of lists (all of them are in the section and on places).
-        lines = [self.line(site, e, "") for e in site.newest(self, current, self.home_limit)]
-        if len(current) > self.home_limit:
-            lines += ["", f"[全部{len(current)}份现行清单]({self.folder}/index.md)"]
+        newest = site.newest_where(self, lambda e: self.is_current(site, e), self.home_limit)
+        lines = [self.line(site, e, "") for e in newest]
+        if count > self.home_limit:
+            lines += ["", f"[全部{count}份现行清单]({self.folder}/index.md)"]
         return ["## 现行清单", ""] + lines + [""]
 
     def feed_date(self, entry):

@@ -176,7 +176,7 @@ class SiteContext:
         if rebuild:
             by_kind = {folder: sorted((key, slug) for slug, key in keys.items()) for folder, keys in sorts.items()}
             self._index["orders"] = (by_kind, sorted((rank, key) for key, rank in ranks.items()))
-        self._index["digests"] = dict(now)
+        self._index["digests"] = now
 
     def entry_at(self, key):
         """(kind, entry) of the item at (folder, slug)."""
@@ -312,6 +312,18 @@ class SiteContext:
             by_slug = self.by_slug(kind.folder)
             return [by_slug[slug] for _key, slug in self._index["orders"][0].get(kind.folder, [])[:limit]]
         return first(entries, limit, lambda e: sorts[e["meta"]["slug"]])
+
+    def newest_where(self, kind, wanted, limit):
+        """The first ``limit`` of a kind's items (newest first) for which wanted(entry) holds, walking the kept
+        order from its start (not every item, when most are wanted)."""
+        by_slug, out = self.by_slug(kind.folder), []
+        for _key, slug in self._index["orders"][0].get(kind.folder, []):
+            entry = by_slug[slug]
+            if wanted(entry):
+                out.append(entry)
+                if len(out) == limit:
+                    break
+        return out
 
     def by_slug(self, folder):
         """A kind's entries by slug (a mapping: ``in``, ``[]``, ``get``): found by bisection in the export's

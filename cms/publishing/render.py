@@ -474,9 +474,9 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
         site.forget([tuple(rel[: -len(".md")].split("/", 1)) for rel in changes.removed])
         regions_memo.keep_only({f"regions/{slug}.md" for slug in region_pages})
     pages_memo.stamp = stamp
-    kept.digests = dict(snap.digests)
-    for key in failed:  # looked at again next time
-        kept.digests.pop(key, None)
+    # (the snapshot's own: the next build's stages work out what changed since it once; those that failed are
+    # left out, to be looked at again)
+    kept.digests = snap.digests if not failed else {k: v for k, v in snap.digests.items() if k not in failed}
     cache.listings[("render", str(out_dir))] = kept
 
     for rel, text in files.items():

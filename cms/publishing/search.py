@@ -203,5 +203,5 @@ def search_records(site, snap, cache):
         for url in gone:
             memo.found.pop(url, None)
     memo.stamp = state
-    cache.listings[("search", "records")] = dict(snap.digests)
+    cache.listings[("search", "records")] = snap.digests
     return memo.found

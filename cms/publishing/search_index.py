@@ -284,13 +284,13 @@ def index_search(generation, records, previous, full=False):
     manifest the last build returned. Only records whose key changed are indexed again (a delta bundle).
     """
     root = Path(generation) / INDEX_DIR
-    current = {url: found[0] for url, found in records.items()}
+    current = records  # url -> (key, record, …): the key is current[url][0]
     base = previous.get("base") if previous.get("layout") == LAYOUT else None
     if base is not None and not (root / base["bundle"]["path"]).is_dir():
         base = None
     changed = []
     if base is not None:
-        changed = {url for url, digest in current.items() if base["pages"].get(url) != digest}
+        changed = {url for url, found in current.items() if base["pages"].get(url) != found[0]}
         # A page purged from the base stays in the delta, even if it is back to what the base had.
         purged = set(base.get("purged", []))
         changed |= {url for url, n in base["numbers"].items() if n in purged and url in current}
@@ -302,7 +302,7 @@ def index_search(generation, records, previous, full=False):
         root.mkdir(parents=True)
         bundle = _add_bundle(root, "b", chosen, 0)
         numbers = {url: n for n, url in enumerate(urls)}
-        base = {"bundle": bundle, "pages": {url: current[url] for url in urls}, "numbers": numbers}
+        base = {"bundle": bundle, "pages": {url: current[url][0] for url in urls}, "numbers": numbers}
         bundles, stale = [bundle], []
     else:
         changed_set = set(changed)
@@ -324,7 +324,7 @@ def index_search(generation, records, previous, full=False):
                 continue
             if n not in purged:
                 before = read_record(root / old["path"], n)
-            elif url in last_delta and last_delta[url][1] != current.get(url) and delta_dir is not None:
+            elif url in last_delta and last_delta[url][1] != current.get(url, (None,))[0] and delta_dir is not None:
                 before = read_record(delta_dir, last_delta[url][0])
             else:
                 continue
@@ -361,5 +361,5 @@ def index_search(generation, records, previous, full=False):
     manifest = _json({"version": LAYOUT, "bundles": bundles, "stale": stale})
     atomic_write(root / MANIFEST, manifest)
     # The delta's pages, their numbers in it and their keys: what the next purge compares against.
-    in_delta = {url: [n, current[url]] for n, url in enumerate(changed)} if len(bundles) > 1 else {}
+    in_delta = {url: [n, current[url][0]] for n, url in enumerate(changed)} if len(bundles) > 1 else {}
     return {"layout": LAYOUT, "bundles": bundles, "base": base, "delta": in_delta}

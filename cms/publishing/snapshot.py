@@ -29,6 +29,7 @@ class Snapshot:
     digests: dict = field(default_factory=dict)  # (folder, slug) -> digest of the entry's content
     today: object = None  # the day the snapshot was taken (in China): display periods are read against it
     in_slug_order: bool = False  # each kind's entries are in slug order (the export's): found by bisection
+    _changed: dict = field(default_factory=dict, repr=False, compare=False)  # changed_since's answers
 
     def of(self, kind):
         return self.entries.get(kind.folder, [])
@@ -66,7 +67,12 @@ class Snapshot:
 
     def changed_since(self, digests):
         """(folder, slug) of the entries whose digest is not the one in ``digests`` (a stage's record of what
-        it last made), and of those that went since: what a stage kept up to date between builds looks at."""
+        it last made), and of those that went since: what a stage kept up to date between builds looks at.
+
+        Stages keep the snapshot's own ``digests`` as their record (it is not changed once the export made
+        it), so for the stages of one build the answer is worked out once (not to be changed by the caller)."""
+        if id(digests) in self._changed and self._changed[id(digests)][0] is digests:
+            return self._changed[id(digests)][1]
         if len(self.digests) != sum(len(entries) for entries in self.entries.values()):
             for kind, entry in self.all():  # (a snapshot read from a folder makes them as they are asked for)
                 self.digest(kind, entry)
@@ -74,6 +80,7 @@ class Snapshot:
         changed = {key for key, value in now.items() if digests.get(key) != value}
         if len(digests) != len(now) - sum(1 for key in changed if key not in digests):
             changed |= digests.keys() - now.keys()
+        self._changed[id(digests)] = (digests, changed)
         return changed
 
     @property

@@ -325,8 +325,6 @@ def write_static_json(snap, docs_dir, cache):
                 changed += 1
     if everything:
         memo.keep_only(files)
-    kept.digests = dict(snap.digests)
-    for key in failed:
-        kept.digests.pop(key, None)
+    kept.digests = snap.digests if not failed else {k: v for k, v in snap.digests.items() if k not in failed}
     cache.listings[str(root)] = kept
     return changed
