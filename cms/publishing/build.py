@@ -115,10 +115,9 @@ def build_site(progress=None, force_full=False, cache=None):
             result.store_error = str(exc)
         report.timings["object_store"] = time.perf_counter() - started
     started = time.perf_counter()
-    saving = kept and cache.save_due(settings.SITE_BUILD_CACHE_SAVE_SECONDS)
-    cache.settle(trim=large or saving)
+    cache.settle()
     report.timings["gc"] = time.perf_counter() - started
-    if saving:
+    if kept and cache.save_due(settings.SITE_BUILD_CACHE_SAVE_SECONDS):
         # After the switch, so residents never wait for it: a forked child writes it. Not after every build of
         # a burst (writing shares the machine with the next build); what a restart finds is then a little
         # older, which costs that build the changes since, never a wrong page (it is keyed by content).
