@@ -432,9 +432,7 @@ class CollectionKind(ContentKind):
     def json(self, entry, regions, summaries=None):
         """A set with its public cases (as summaries) in the curator's order, and the curator's notes."""
         meta = entry["meta"]
-        summaries = summaries or {}
-        cases = {e["case"]: summaries.get(("case", e["case"])) for e in meta.get("entries", [])}
-        cases = {slug: found for slug, found in cases.items() if found is not None}
+        cases = {e["case"]: (summaries or {}).get(("case", e["case"])) for e in meta.get("entries", [])}
         return {
             "kind": self.name,
             "slug": meta["slug"],
@@ -445,7 +443,7 @@ class CollectionKind(ContentKind):
             "entries": [
                 {"case": cases[e["case"]], "note": e.get("note", "")}
                 for e in meta.get("entries", [])
-                if e["case"] in cases
+                if cases[e["case"]] is not None
             ],
         }
 

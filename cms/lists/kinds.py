@@ -350,8 +350,7 @@ class DutyListKind(ContentKind):
         return current, tuple(site.snap.digest(self, e) for e in self.applicable(site, slug))
 
     def home_section(self, site, entries):
-        found = self.lookups(site)
-        count = len(entries) - sum(1 for slug in found.superseded_by if slug in found.by_slug)
+        count = len(entries) - len(self.lookups(site).superseded_by)  # the current ones (the others were replaced)
         if not count:
             return []
         # The newest few: a province has thousands of lists (all of them are in the section and on places).

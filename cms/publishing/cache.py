@@ -159,9 +159,11 @@ class BuildCache:
         # generation is live, the next build can take site_src's changes from the renderer's journal.
         self.project_built = None
         self.manifest = None  # (generation, its manifest) of the generation this worker switched in last
-        # The static JSON's listings in order and the digests they were made from (static_json.Listings), by
-        # output folder: kept in memory only (a restart puts them in order once).
-        self.listings = {}
+        # What the stages that look only at the entries that changed keep between builds, by (stage, folder):
+        # the digests they last made their outputs from, the static JSON's listings in order
+        # (static_json.Listings), the renderer's pages (render.RenderState). In memory only: the first build
+        # after a restart looks at every entry once.
+        self.stages = {}
         self.builds = 0
         self.persistent = persistent
         self.restored = False

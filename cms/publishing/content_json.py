@@ -169,11 +169,12 @@ class ContentJson:
             self._counts = counts
         return self._counts
 
-    def region(self, slug):
-        """A region with its place in the tree and how many items it holds (itself and below it)."""
+    def region(self, slug, count=None):
+        """A region with its place in the tree and how many items it holds (itself and below it: ``count``,
+        when the caller knows it)."""
         node = self.regions.nodes[slug]
         out = {key: node[key] for key in ("slug", "name", "level", "parent")}
-        return {**out, "path": self.regions.path(slug), "item_count": self.counts()[slug]}
+        return {**out, "path": self.regions.path(slug), "item_count": self.counts()[slug] if count is None else count}
 
     def find(self, folder, slug):
         """One item's or set's JSON by its folder and slug, or None."""

@@ -328,11 +328,10 @@ class SiteContext:
     def by_slug(self, folder):
         """A kind's entries by slug (a mapping: ``in``, ``[]``, ``get``): found by bisection in the export's
         snapshot, else from a dict made once per build, when asked for."""
+        if not self.snap.in_slug_order:
+            return self.all_by_slug(folder)
         if folder not in self._by_slug:
-            if self.snap.in_slug_order:
-                self._by_slug[folder] = BySlug(self.snap, folder)
-            else:
-                self._by_slug[folder] = {e["meta"]["slug"]: e for e in self.snap.entries.get(folder, [])}
+            self._by_slug[folder] = BySlug(self.snap, folder)
         return self._by_slug[folder]
 
     def page_by_id(self, uuid):

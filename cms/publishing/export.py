@@ -129,7 +129,7 @@ def public_rows(model):
     hidden = list(Page.objects.filter(live=False).values_list("path", flat=True))
     hidden += list(PageViewRestriction.objects.values_list("page__path", flat=True))
     hidden = tuple(hidden)  # str.startswith takes them all at once
-    visible = [row[:3] for row in rows if not row[3].startswith(hidden)] if hidden else [row[:3] for row in rows]
+    visible = [row[:3] for row in rows if not row[3].startswith(hidden)]  # (no path starts with nothing of ())
     visible.sort()  # by slug (unique within a kind)
     return visible
 

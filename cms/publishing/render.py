@@ -358,24 +358,14 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     by_folder = {kind.folder: kind for kind in kinds()}
     # What the last build left (RenderState): with it an edit looks only at the entries whose digest changed,
     # those that link to other pages, and every entry of a kind whose shared state changed.
-    kept = None if changes.everything else cache.listings.get(("render", str(out_dir)))
+    kept = None if changes.everything else cache.stages.get(("render", str(out_dir)))
     if kept is None:
         looked, gone = snap.all(), []
         kept = RenderState({}, set(), set())
     else:
-        touched = snap.changed_since(kept.digests)
-        keys = touched | kept.linked
-        keys |= {
-            (kind.folder, e["meta"]["slug"]) for kind in kinds() if not shared_same[kind.folder] for e in snap.of(kind)
-        }
-        order = {kind.folder: n for n, kind in enumerate(kinds())}
-        looked, gone = [], []
-        for folder, slug in sorted(keys, key=lambda key: (order.get(key[0], -1), key[1])):
-            entry = snap.find(folder, slug)
-            if entry is not None:
-                looked.append((by_folder[folder], entry))
-            elif (folder, slug) in touched:
-                gone.append(f"{folder}/{slug}.md")
+        whole = [kind for kind in kinds() if not shared_same[kind.folder]]
+        looked, gone = snap.present(snap.changed_since(kept.digests) | kept.linked, whole)
+        gone = [f"{folder}/{slug}.md" for folder, slug in gone]
     seen, linked, failed = kept.rels, kept.linked, set()  # (kept up to date as entries come and go)
     for kind, entry in looked:
         slug = entry["meta"]["slug"]
@@ -477,7 +467,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     # (the snapshot's own: the next build's stages work out what changed since it once; those that failed are
     # left out, to be looked at again)
     kept.digests = snap.digests if not failed else {k: v for k, v in snap.digests.items() if k not in failed}
-    cache.listings[("render", str(out_dir))] = kept
+    cache.stages[("render", str(out_dir))] = kept
 
     for rel, text in files.items():
         if rel in held or text is None or (rel in unchanged and (out_dir / rel).exists()):

@@ -171,22 +171,13 @@ def search_records(site, snap, cache):
     memo = cache.memo("search", "records")
     state = site.shared_state()
     unchanged = site.unchanged_kinds(memo.stamp, state)
-    kept = cache.listings.get(("search", "records")) if memo.stamp is not None else None
+    kept = cache.stages.get(("search", "records")) if memo.stamp is not None else None
     if kept is None:
         looked, gone = list(snap.all()), None
     else:
-        touched = snap.changed_since(kept)
-        keys = touched | {
-            (kind.folder, e["meta"]["slug"]) for kind in kinds() if kind.name not in unchanged for e in snap.of(kind)
-        }
-        kinds_by_folder = {kind.folder: kind for kind in kinds()}
-        looked, gone = [], []
-        for folder, slug in sorted(keys):
-            entry = snap.find(folder, slug)
-            if entry is not None:
-                looked.append((kinds_by_folder[folder], entry))
-            else:
-                gone.append(f"/{folder}/{slug}/")
+        whole = [kind for kind in kinds() if kind.name not in unchanged]
+        looked, gone = snap.present(snap.changed_since(kept), whole)
+        gone = [f"/{folder}/{slug}/" for folder, slug in gone]
     for kind, entry in looked:
         url = f"/{kind.folder}/{entry['meta']['slug']}/"
         found = memo.found.get(url)  # (key, record, entry digest)
@@ -203,5 +194,5 @@ def search_records(site, snap, cache):
         for url in gone:
             memo.found.pop(url, None)
     memo.stamp = state
-    cache.listings[("search", "records")] = snap.digests
+    cache.stages[("search", "records")] = snap.digests
     return memo.found

@@ -65,6 +65,22 @@ class Snapshot:
             return entries[at]
         return None
 
+    def present(self, keys, kinds_whole=()):
+        """What a stage that looks only at some entries looks at: ([(kind, entry)] of the (folder, slug)
+        ``keys`` this snapshot holds, and of every entry of the ``kinds_whole``, in the snapshot's order;
+        [(folder, slug)] of the keys it no longer holds)."""
+        keys = set(keys) | {(kind.folder, e["meta"]["slug"]) for kind in kinds_whole for e in self.of(kind)}
+        by_folder = {kind.folder: kind for kind in kinds()}
+        order = {folder: n for n, folder in enumerate(by_folder)}
+        found, gone = [], []
+        for folder, slug in sorted(keys, key=lambda key: (order.get(key[0], -1), key[1])):
+            entry = self.find(folder, slug)
+            if entry is not None:
+                found.append((by_folder[folder], entry))
+            else:
+                gone.append((folder, slug))
+        return found, gone
+
     def changed_since(self, digests):
         """(folder, slug) of the entries whose digest is not the one in ``digests`` (a stage's record of what
         it last made), and of those that went since: what a stage kept up to date between builds looks at.

@@ -188,16 +188,15 @@ def write_static_json(snap, docs_dir, cache):
     items_memo = cache.memo("json-items", root).found
     texts = cache.memo("json-summaries", root)  # (kind, slug) -> (key, (summary text, sort key, region slugs))
     everything = texts.stamp != digest(snap.regions) or not memo.found
-    kept = None if everything else cache.listings.get(str(root))
-    touched = None if kept is None else snap.changed_since(kept.digests)
-    if touched is None:
-        content = ContentJson(snap, items_memo, keep_items=False)
+    kept = None if everything else cache.stages.get(("json", str(root)))
+    if kept is None:
+        content, gone = ContentJson(snap, items_memo, keep_items=False), None
     else:  # only what changed: a snapshot of those items
+        found, gone = snap.present(snap.changed_since(kept.digests))
         part = Snapshot(snap.regions, snap.site, digests=snap.digests, today=snap.today, in_slug_order=True)
-        for kind in kinds():
+        for kind, entry in found:
             if kind.item:
-                found = [snap.find(folder, slug) for folder, slug in sorted(touched) if folder == kind.folder]
-                part.entries[kind.folder] = [entry for entry in found if entry is not None]
+                part.entries.setdefault(kind.folder, []).append(entry)
         content = ContentJson(part, items_memo, keep_items=False, partial=True)
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
     moved = False
@@ -234,15 +233,12 @@ def write_static_json(snap, docs_dir, cache):
         touched_regions.update(regions + (before[1][2] if before else ()))
         moved = moved or before is None or before[1][2] != regions  # the regions' counts change
         touched_months.update(month_of(found) for found in (before, texts.found[ident]) if found)
-    if touched is None:
+    if gone is None:
         removed = sorted(texts.found.keys() - set(content.idents))
     else:
         names = {kind.folder: kind.name for kind in kinds() if kind.item}
-        removed = sorted(
-            (names[folder], slug)
-            for folder, slug in touched
-            if (names.get(folder), slug) in texts.found and snap.find(folder, slug) is None
-        )
+        removed = sorted((names.get(folder), slug) for folder, slug in gone)
+        removed = [ident for ident in removed if ident in texts.found]
     for ident in removed:
         touched_kinds.add(ident[0])
         touched_months.add(month_of(texts.found[ident]))
@@ -266,7 +262,7 @@ def write_static_json(snap, docs_dir, cache):
             kept.move(ident, before, texts.found.get(ident), order, folders)
     # Listings (all items, a kind's, a region's) come in pages by month: an edit rewrites its month's page and
     # the listing's head (the newest and the months), never every item of the site.
-    summaries = content.summaries if touched is None else Summaries(items_memo)
+    summaries = content.summaries if gone is None else Summaries(items_memo)
     listings = {"items": touched_months if everything or touched_kinds else set()}
     for kind in kinds():
         if kind.item and type(kind).index_json is ContentKind.index_json:  # {count, items}: joined from texts
@@ -281,11 +277,8 @@ def write_static_json(snap, docs_dir, cache):
             for slug, found in sets.items():
                 files[f"{kind.folder}/{slug}.json"] = dumps(found)
 
-    def region(slug):
-        """A region with its place in the tree and how many items it holds (itself and below it)."""
-        node = content.regions.nodes[slug]
-        out = {key: node[key] for key in ("slug", "name", "level", "parent")}
-        return {**out, "path": content.regions.path(slug), "item_count": kept.count(f"regions/{slug}")}
+    def region(slug):  # (how many items it holds: its listing's length)
+        return content.region(slug, count=kept.count(f"regions/{slug}"))
 
     if everything or moved or removed or not (root / "regions" / "index.json").exists():
         files["regions/index.json"] = dumps([region(slug) for slug in content.regions.nodes])
@@ -326,5 +319,5 @@ def write_static_json(snap, docs_dir, cache):
     if everything:
         memo.keep_only(files)
     kept.digests = snap.digests if not failed else {k: v for k, v in snap.digests.items() if k not in failed}
-    cache.listings[str(root)] = kept
+    cache.stages[("json", str(root))] = kept
     return changed

@@ -145,11 +145,16 @@ def lookups(site):
     }
 
 
-def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs):
+@pytest.mark.parametrize("many", [1000, 0], ids=["by bisection", "by a dict per kind"])
+def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs, many, monkeypatch):
     """The lookups by region and by theme are kept between builds and brought up to date from the entries
-    whose digest changed: after edits of every sort they answer as a context made from nothing."""
+    whose digest changed: after edits of every sort they answer as a context made from nothing (a region's
+    entries looked up one by one, or, as for a province's, from a dict of its kind's entries)."""
+    from cms.publishing import context
     from cms.publishing.context import SiteContext
     from cms.publishing.export import export_snapshot
+
+    monkeypatch.setattr(context, "MANY", many)
 
     kept = {}
 
