@@ -100,7 +100,7 @@ def build_site(progress=None, force_full=False, cache=None):
             workers=settings.SITE_BUILD_WORKERS,
             source_changes=source_changes,
             index_search=lambda generation, report, previous: index_search(
-                generation, records, previous, full=report.full
+                generation, records, previous, full=report.full, changes=cache.stages.get(("search", "changes"))
             ),
         )
     except SiteBuildError as exc:

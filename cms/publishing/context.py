@@ -22,6 +22,7 @@ def first(items, limit, key):
 
 MANY = 1000  # entries above which a lookup of each is made from a dict of the kind's entries
 REORDER_ABOVE = 1000  # changed items above which the kept orders are sorted again rather than updated
+THEME_WALK_ABOVE = 2000  # items holding a theme above which its newest are found by walking the kinds' orders
 
 
 def take_out(items, element):
@@ -125,6 +126,7 @@ class SiteContext:
         entry."""
         snap, items = self.snap, {kind.folder for kind in kinds() if kind.item}
         touched = snap.changed_since(self._index.get("digests", {}))
+        self.touched_folders = {folder for folder, _slug in touched}  # kinds with an entry changed, come or gone
         now = snap.digests  # (one for every entry now)
         entries = {}
         for key in sorted(touched):
@@ -178,6 +180,14 @@ class SiteContext:
             self._index["orders"] = (by_kind, sorted((rank, key) for key, rank in ranks.items()))
         self._index["digests"] = now
 
+    def kept(self, name, folder, make):
+        """make(), or what it gave an earlier build while no entry of the kind ``folder`` changed, came or went
+        since and the world is the same (a kind's lookups across all its entries: which list replaced which)."""
+        store = self._index.setdefault("kept", {})
+        if name not in store or folder in self.touched_folders:
+            store[name] = make()
+        return store[name]
+
     def entry_at(self, key):
         """(kind, entry) of the item at (folder, slug)."""
         return self._kinds[key[0]], self.by_slug(key[0])[key[1]]
@@ -217,10 +227,27 @@ class SiteContext:
 
     def theme_newest(self, slug, limit):
         """The first ``limit`` items holding a theme in their order (newest first; the same date and slug in
-        the kinds' order), picked by their kept sort keys."""
-        sorts, order = self._sorts, self._order
-        keys = heapq.nsmallest(limit, self._themes[slug], key=lambda key: (sorts[key[0]][key[1]], order[key[0]]))
-        return [self.entry_at(key) for key in keys]
+        the kinds' order), picked by their kept sort keys: for a theme many items hold, by walking each kind's
+        kept order from its start (a few hundred steps) instead of looking at every item holding it."""
+        sorts, order, held = self._sorts, self._order, self._themes[slug]
+        if len(held) <= THEME_WALK_ABOVE:
+            keys = heapq.nsmallest(limit, held, key=lambda key: (sorts[key[0]][key[1]], order[key[0]]))
+            return [self.entry_at(key) for key in keys]
+        found = []
+        for folder, kept in self._index["orders"][0].items():
+            hits = 0
+            for sort_key, item in kept:
+                if (folder, item) in held:
+                    found.append(((sort_key, order[folder]), (folder, item)))
+                    hits += 1
+                    if hits == limit:
+                        break
+        found.sort()
+        return [self.entry_at(key) for _sort, key in found[:limit]]
+
+    def in_order(self, kind):
+        """Slugs of a kind's items in their order (newest first), as kept between builds."""
+        return [slug for _key, slug in self._index["orders"][0].get(kind.folder, [])]
 
     def newest_in_feeds(self, limit):
         """(kind, entry) of the ``limit`` items whose feed items are the newest (by their kept ranks)."""

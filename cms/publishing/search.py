@@ -163,21 +163,55 @@ def record(site, kind, entry):
     }
 
 
+class SearchChanges:
+    """The pages whose search records changed or went since the index of the manifest ``since`` was written
+    (``search_records`` adds them; ``search_index.index_search`` starts a new set for the manifest it returns).
+    With it an edit compares only those pages with the base, not every page; ``urls`` None (the records were
+    all made again) or a manifest that is not ``since`` (a build that did not go live) means every page."""
+
+    def __init__(self):
+        self.since = None  # the token of the manifest the set is counted from
+        self.urls = None
+        self.base_numbers = None  # the base's {url: number} the reverse below was made from
+        self.base_urls = []  # the base's pages by number
+
+    def touch(self, urls):
+        if self.urls is not None:
+            self.urls.update(urls)
+
+    def everything(self):
+        self.urls = None
+
+    def by_number(self, base):
+        """The base's page URLs by document number (made once per base)."""
+        numbers = base["numbers"]
+        if self.base_numbers is not numbers:
+            urls = [""] * len(numbers)
+            for url, n in numbers.items():
+                urls[n] = url
+            self.base_numbers, self.base_urls = numbers, urls
+        return self.base_urls
+
+
 def search_records(site, snap, cache):
     """{url: (key, record, entry digest)} of every public page; a record is made again only when its entry or
     what its page shows of others changed (the memo's key). An edit looks only at the entries whose digest
     changed and those of kinds whose shared state changed (the digests the records were made from are kept
     by the build cache); the dict returned is the memo itself, good until the next build."""
     memo = cache.memo("search", "records")
+    changes = cache.stages.setdefault(("search", "changes"), SearchChanges())  # what the index compares with its base
     state = site.shared_state()
     unchanged = site.unchanged_kinds(memo.stamp, state)
     kept = cache.stages.get(("search", "records")) if memo.stamp is not None else None
     if kept is None:
         looked, gone = list(snap.all()), None
+        changes.everything()
     else:
         whole = [kind for kind in kinds() if kind.name not in unchanged]
         looked, gone = snap.present(snap.changed_since(kept), whole)
         gone = [f"/{folder}/{slug}/" for folder, slug in gone]
+        changes.touch(gone)
+        changes.touch(f"/{kind.folder}/{entry['meta']['slug']}/" for kind, entry in looked)
     for kind, entry in looked:
         url = f"/{kind.folder}/{entry['meta']['slug']}/"
         found = memo.found.get(url)  # (key, record, entry digest)

@@ -29,11 +29,12 @@ cache them for good.
 
 import hashlib
 import json
+import secrets
 import zlib
 from pathlib import Path
 
 from .files import atomic_write, record_move, record_tree, remove, remove_tree, write_if_changed
-from .search import doc_tokens, query_helper, title_tokens
+from .search import SearchChanges, doc_tokens, query_helper, title_tokens
 
 INDEX_DIR = "search-index"
 MANIFEST = "index.json"
@@ -277,24 +278,46 @@ def read_record(bundle_dir, doc):
         return None
 
 
-def index_search(generation, records, previous, full=False):
+def changed_since_base(base, current, previous, candidates, by_number):
+    """(changed, stale): the pages whose record differs from the base's, or whose base copy was purged (by
+    URL, sorted), and the base's document numbers that are stale (changed, gone or purged).
+
+    ``candidates``: the pages touched since the previous manifest, or None: every page is compared. Pages
+    not among them are as the previous build left them: then in its delta (``previous["delta"]``) or as the
+    base has them; a page that went since the base has its number purged."""
+    pages, numbers = base["pages"], base["numbers"]
+    purged = set(base.get("purged", []))
+    if candidates is None:
+        changed = {url for url, found in current.items() if pages.get(url) != found[0]}
+        changed |= {url for url, n in numbers.items() if n in purged and url in current}
+        gone = {url for url in numbers if url not in current}
+    else:
+        looked = {*candidates, *previous.get("delta", {}), *(by_number[n] for n in purged)}
+        changed = {url for url in looked if url in current and (pages.get(url) != current[url][0])}
+        # A page purged from the base stays in the delta, even if it is back to what the base had.
+        changed |= {by_number[n] for n in purged if by_number[n] in current}
+        gone = {url for url in looked if url in numbers and url not in current}
+    stale = {numbers[url] for url in changed if url in numbers} | {numbers[url] for url in gone} | purged
+    return sorted(changed), sorted(stale)
+
+
+def index_search(generation, records, previous, full=False, changes=None):
     """Update the search index inside the new generation; returns the search manifest for the next build.
 
     ``records`` is {url: (key, record, …)} of every public page (``search.search_records``); ``previous`` the
-    manifest the last build returned. Only records whose key changed are indexed again (a delta bundle).
+    manifest the last build returned; ``changes`` (a ``SearchChanges``, optional) the pages touched since it. Only
+    records whose key changed are indexed again (a delta bundle).
     """
     root = Path(generation) / INDEX_DIR
     current = records  # url -> (key, record, …): the key is current[url][0]
+    changes = changes if changes is not None else SearchChanges()
     base = previous.get("base") if previous.get("layout") == LAYOUT else None
     if base is not None and not (root / base["bundle"]["path"]).is_dir():
         base = None
-    changed = []
+    changed, stale = [], []
     if base is not None:
-        changed = {url for url, found in current.items() if base["pages"].get(url) != found[0]}
-        # A page purged from the base stays in the delta, even if it is back to what the base had.
-        purged = set(base.get("purged", []))
-        changed |= {url for url, n in base["numbers"].items() if n in purged and url in current}
-        changed = sorted(changed)
+        candidates = changes.urls if changes.since is not None and previous.get("token") == changes.since else None
+        changed, stale = changed_since_base(base, current, previous, candidates, changes.by_number(base))
     if full or base is None or len(changed) > DELTA_LIMIT:
         urls = sorted(current)
         chosen = [records[url][1] for url in urls]
@@ -303,13 +326,10 @@ def index_search(generation, records, previous, full=False):
         bundle = _add_bundle(root, "b", chosen, 0)
         numbers = {url: n for n, url in enumerate(urls)}
         base = {"bundle": bundle, "pages": {url: current[url][0] for url in urls}, "numbers": numbers}
+        changes.base_numbers, changes.base_urls = numbers, urls
         bundles, stale = [bundle], []
     else:
-        changed_set = set(changed)
         purged = set(base.get("purged", []))
-        stale = sorted(
-            n for url, n in base["numbers"].items() if url in changed_set or url not in current or n in purged
-        )
         # Gone means gone: what a changed or removed page no longer says leaves this generation now. A stale
         # copy in the base keeps only the tokens its page still has (they tell nothing the page does not say
         # today; the browser never shows a stale copy), so an edit rewrites only the shards of words that went.
@@ -319,9 +339,9 @@ def index_search(generation, records, previous, full=False):
         removals = {}
         last_delta = previous.get("delta", {}) if previous.get("layout") == LAYOUT else {}
         delta_dir = root / previous["bundles"][1]["path"] if len(previous.get("bundles", [])) > 1 else None
-        for url, n in base["numbers"].items():
-            if n not in stale:
-                continue
+        by_number = changes.by_number(base)
+        for n in stale:
+            url = by_number[n]
             if n not in purged:
                 before = read_record(root / old["path"], n)
             elif url in last_delta and last_delta[url][1] != current.get(url, (None,))[0] and delta_dir is not None:
@@ -362,4 +382,6 @@ def index_search(generation, records, previous, full=False):
     atomic_write(root / MANIFEST, manifest)
     # The delta's pages, their numbers in it and their keys: what the next purge compares against.
     in_delta = {url: [n, current[url][0]] for n, url in enumerate(changed)} if len(bundles) > 1 else {}
-    return {"layout": LAYOUT, "bundles": bundles, "base": base, "delta": in_delta}
+    # Pages touched from now on are counted against this manifest (a token of its own).
+    changes.since, changes.urls = secrets.token_hex(8), set()
+    return {"layout": LAYOUT, "bundles": bundles, "base": base, "delta": in_delta, "token": changes.since}

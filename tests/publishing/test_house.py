@@ -13,7 +13,7 @@ from django.test import override_settings
 from wagtail.models import Site
 
 from cms.cases.models import CaseStudyIndexPage, CaseStudyPage
-from cms.core.kinds import kinds
+from cms.core.kinds import kind, kinds
 from cms.core.models import Region, SiteSettings
 from cms.lists.models import DutyListPage
 from cms.publishing.build import build_site
@@ -142,6 +142,14 @@ def lookups(site):
             kind.folder: as_keys((kind, e) for e in site.newest(kind, site.entries(kind), 3)) for kind in kinds()
         },
         "feeds": as_keys(site.newest_in_feeds(5)),
+        "theme_newest": {slug: as_keys(site.theme_newest(slug, 2)) for slug in site.themes()},
+        "lists": {
+            "current": {
+                region: [e["meta"]["slug"] for e in found]
+                for region, found in kind("list").lookups(site).current_by_region.items()
+            },
+            "replaced": sorted(kind("list").lookups(site).superseded_by),
+        },
     }
 
 
@@ -161,6 +169,11 @@ def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs, many
     def check():
         warm = SiteContext(export_snapshot(), "https://example.org/", derived=kept)
         assert lookups(warm) == lookups(SiteContext(export_snapshot(), "https://example.org/"))
+        # A theme's newest, found by walking the kinds' kept orders (a theme many items hold) as by a heap.
+        newest, heap_above = lookups(warm)["theme_newest"], context.THEME_WALK_ABOVE
+        monkeypatch.setattr(context, "THEME_WALK_ABOVE", 0)
+        assert lookups(warm)["theme_newest"] == newest
+        monkeypatch.setattr(context, "THEME_WALK_ABOVE", heap_above)
         return warm
 
     first = check()

@@ -67,7 +67,7 @@ def case_with_marker():
     return page
 
 
-@pytest.mark.parametrize("how", ["corrected", "unpublished", "made private"])
+@pytest.mark.parametrize("how", ["corrected", "unpublished", "made private", "its section unpublished"])
 def test_old_text_and_words_leave_every_file_of_the_next_site(site_dirs, how):
     _src, site = site_dirs
     page = case_with_marker()
@@ -78,6 +78,9 @@ def test_old_text_and_words_leave_every_file_of_the_next_site(site_dirs, how):
         page.save_revision().publish()
     elif how == "unpublished":
         page.unpublish()
+    elif how == "its section unpublished":  # the page itself stays live, under a page that is not
+        page.get_parent().specific.unpublish()
+        assert CaseStudyPage.objects.get(pk=page.pk).live
     else:
         PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
     result = build_site()
