@@ -327,9 +327,8 @@ class CollectionKind(ContentKind):
 
     def finish(self, snap):
         # A collection may name a case that is no longer public: that entry stays in the CMS, not outside.
-        public_cases = {entry["meta"]["slug"] for entry in snap.entries.get("cases", [])}
         for n, entry in enumerate(snap.of(self)):
-            kept = [e for e in entry["meta"].get("entries", []) if e["case"] in public_cases]
+            kept = [e for e in entry["meta"].get("entries", []) if snap.holds("cases", e["case"])]
             if len(kept) != len(entry["meta"].get("entries", [])):
                 replace_entry(snap, self, n, {**entry, "meta": compact({**entry["meta"], "entries": kept})})
 

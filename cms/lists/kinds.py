@@ -152,10 +152,9 @@ class DutyListKind(ContentKind):
 
     def finish(self, snap):
         # A list may name as its predecessor a list that is not public: the link stays in the CMS.
-        public = {entry["meta"]["slug"] for entry in snap.of(self)}
         for n, entry in enumerate(snap.of(self)):
             old = entry["meta"].get("supersedes")
-            if old and old not in public:
+            if old and not snap.holds(self.folder, old):
                 meta = {k: v for k, v in entry["meta"].items() if k != "supersedes"}
                 replace_entry(snap, self, n, {**entry, "meta": meta})
 

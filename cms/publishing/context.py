@@ -90,7 +90,7 @@ class SiteContext:
     address, regions, day and settings) are the same, so walking 100,000 entries costs dictionary lookups.
     """
 
-    def __init__(self, snap, site_url, qr=None, derived=None):
+    def __init__(self, snap, site_url, qr=None, derived=None, kept=None):
         self.snap = snap
         self.site_url = site_url.rstrip("/") + "/"
         self.regions = RegionTree(snap.regions)
@@ -108,6 +108,10 @@ class SiteContext:
         self._by_slug = {}
         self._replaced = {}  # name -> {(folder, slug): the value an entry's earlier content had}
         self._index = self.derived.setdefault(INDEX, {})
+        # What ``kept`` keeps between builds (in memory only): it holds entries, and is made from the lookups.
+        self._kept = {} if kept is None else kept
+        if "digests" not in self._index:
+            self._kept.clear()
         self.in_region = RegionEntries(self, self._index.setdefault("regions", {}))
         self._themes = self._index.setdefault("themes", {})  # theme slug -> {(folder, slug): theme name}
         self._theme_names = self._index.setdefault("theme_names", {})  # theme slug -> {name: how many spell it so}
@@ -183,10 +187,9 @@ class SiteContext:
     def kept(self, name, folder, make):
         """make(), or what it gave an earlier build while no entry of the kind ``folder`` changed, came or went
         since and the world is the same (a kind's lookups across all its entries: which list replaced which)."""
-        store = self._index.setdefault("kept", {})
-        if name not in store or folder in self.touched_folders:
-            store[name] = make()
-        return store[name]
+        if name not in self._kept or folder in self.touched_folders:
+            self._kept[name] = make()
+        return self._kept[name]
 
     def entry_at(self, key):
         """(kind, entry) of the item at (folder, slug)."""

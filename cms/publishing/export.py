@@ -76,7 +76,11 @@ def changed_rows(before, rows):
     renamed (then every row is looked at)."""
     if before is None or len(before.rows) != len(rows):
         return None
-    changed = [n for n, (row, old) in enumerate(zip(rows, before.rows, strict=True)) if row != old]
+    changed, old = [], before.rows
+    for start in range(0, len(rows), 512):  # runs of rows compared at once (most are equal), then row by row
+        end = start + 512
+        if rows[start:end] != old[start:end]:
+            changed += [n for n in range(start, min(end, len(rows))) if rows[n] != old[n]]
     if any(rows[n][:2] != before.rows[n][:2] for n in changed):
         return None
     return changed

@@ -283,7 +283,8 @@ def site_context(snap, site_url, cache, out_dir):
     """The lookups every page of this build shares (QR codes kept in the cache and in out_dir/.cache/qr)."""
     cache.qr.folder = Path(out_dir) / CACHE_FOLDER / "qr"
     derived = cache.derived.setdefault(str(Path(out_dir)), {})
-    return SiteContext(snap, site_url, qr=cache.qr, derived=derived)
+    kept = cache.stages.setdefault(("context", str(Path(out_dir))), {})
+    return SiteContext(snap, site_url, qr=cache.qr, derived=derived, kept=kept)
 
 
 @dataclass

@@ -164,10 +164,10 @@ def test_the_lookups_kept_between_builds_equal_those_made_afresh(site_dirs, many
 
     monkeypatch.setattr(context, "MANY", many)
 
-    kept = {}
+    kept, lookups_kept = {}, {}
 
     def check():
-        warm = SiteContext(export_snapshot(), "https://example.org/", derived=kept)
+        warm = SiteContext(export_snapshot(), "https://example.org/", derived=kept, kept=lookups_kept)
         assert lookups(warm) == lookups(SiteContext(export_snapshot(), "https://example.org/"))
         # A theme's newest, found by walking the kinds' kept orders (a theme many items hold) as by a heap.
         newest, heap_above = lookups(warm)["theme_newest"], context.THEME_WALK_ABOVE
