@@ -318,6 +318,9 @@ class DutyListKind(ContentKind):
     def region_entries(self, site, entries):
         return sorted(entries, key=lambda e: (not self.is_current(site, e), e["meta"]["slug"]))
 
+    def region_top(self, site, slugs, limit):
+        return self.region_entries(site, [e for e in site.entries(self) if e["meta"]["slug"] in slugs])[:limit]
+
     def region_pages(self, site):
         return {slug for slug in site.regions.nodes if self.applicable(site, slug)}
 

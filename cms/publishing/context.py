@@ -54,6 +54,17 @@ class RegionEntries:
     def __contains__(self, slug):
         return slug in self.held
 
+    def count(self, slug):
+        """How many items a region holds (itself or below)."""
+        return len(self.held.get(slug, ()))
+
+    def slugs(self, slug):
+        """{kind folder: {slug}} of the items a region holds, without looking them up."""
+        out = {}
+        for folder, item in self.held.get(slug, ()):
+            out.setdefault(folder, set()).add(item)
+        return out
+
     def __iter__(self):
         return iter(self.held)
 
@@ -342,6 +353,20 @@ class SiteContext:
             by_slug = self.by_slug(kind.folder)
             return [by_slug[slug] for _key, slug in self._index["orders"][0].get(kind.folder, [])[:limit]]
         return first(entries, limit, lambda e: sorts[e["meta"]["slug"]])
+
+    def newest_among(self, kind, slugs, limit):
+        """The first ``limit`` of a kind's items whose slugs are in ``slugs``, newest first, walking the kept
+        order from its start (a province's items: the first few steps)."""
+        by_slug, out = self.by_slug(kind.folder), []
+        if len(slugs) <= limit * 4:  # few: put in order themselves
+            sorts = self._sorts.get(kind.folder, {})
+            return [by_slug[slug] for slug in sorted(slugs, key=lambda slug: sorts[slug])[:limit]]
+        for _key, slug in self._index["orders"][0].get(kind.folder, []):
+            if slug in slugs:
+                out.append(by_slug[slug])
+                if len(out) == limit:
+                    break
+        return out
 
     def newest_where(self, kind, wanted, limit):
         """The first ``limit`` of a kind's items (newest first) for which wanted(entry) holds, walking the kept

@@ -134,6 +134,11 @@ class ContentKind:
         """Its items on a region page, in the order shown (newest first)."""
         return site.newest(self, entries, None)
 
+    def region_top(self, site, slugs, limit):
+        """The first ``limit`` of its items whose slugs are in ``slugs``, in the order ``region_entries`` gives
+        (for a region with many items: a province's are not all put in order). Newest first: the kept order."""
+        return site.newest_among(self, slugs, limit)
+
     def region_context(self, site, slug):
         """What a region page shows because of this kind beyond its items' content (for its memo)."""
         return ()

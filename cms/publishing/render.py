@@ -81,16 +81,23 @@ def render_region(site, slug):
         out += ["## 下级地区", ""]
         out += [f"- [{inline(site.region_name(c))}]({page_slug(c)}.md)" for c in children]
         out.append("")
-    entries = site.in_region.get(slug, [])
     for kind in kinds():
         out += kind.region_section(site, slug)
     # A province can hold thousands of items: above the limit a region page shows the newest and sends
-    # readers down the hierarchy, so one edit never rewrites a huge page.
-    limit = None if len(entries) <= REGION_FULL_LIST else REGION_LATEST
+    # readers down the hierarchy, so one edit never rewrites a huge page — nor puts all its items in order.
+    many = site.in_region.count(slug) > REGION_FULL_LIST
+    if many:
+        slugs = site.in_region.slugs(slug)
+    else:
+        entries = site.in_region.get(slug, [])
     for kind in sorted((k for k in kinds() if k.item), key=lambda k: k.region_order):
-        own = kind.region_entries(site, [e for k, e in entries if k is kind])
+        if many:
+            held = slugs.get(kind.folder, set())
+            own, total = kind.region_top(site, held, REGION_LATEST), len(held)
+        else:
+            own, total = kind.region_entries(site, [e for k, e in entries if k is kind]), None
         if own:
-            lines = latest_lines(own, lambda e, kind=kind: kind.line(site, e), limit)
+            lines = latest_lines(own, lambda e, kind=kind: kind.line(site, e), REGION_LATEST if many else None, total)
             out += [f"## {kind.region_heading}", ""] + lines + [""]
     return "\n".join(out)
 
@@ -323,6 +330,16 @@ class Changes:
                     self.regions |= site.regions.descendants(slug)
 
 
+def write_page(out_dir, rel, text, held, problems):
+    """Write one generated file (when its bytes changed); one that cannot be written is held, with why."""
+    try:
+        return write_if_changed(out_dir, rel, text if text.endswith("\n") else text + "\n")
+    except (UnsafePath, OSError) as exc:
+        held.add(rel)
+        problems.append({"item": rel, "reason": failure_reason(exc)})
+        return 0
+
+
 def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     """Write the generated Markdown of a site context's snapshot into out_dir; return the files changed.
 
@@ -398,9 +415,11 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
             snap.problems.append({"item": label, "reason": failure_reason(exc)})
             continue
         (linked.add if key[3] else linked.discard)((kind.folder, slug))
-        files[rel] = text
+        files[rel] = None  # written now, not held: a full build would hold every page's Markdown at once
         if hit:
             unchanged.add(rel)
+        if rel not in held and not (hit and (out_dir / rel).exists()):
+            changed += write_page(out_dir, rel, text, held, snap.problems)
     if not changes.everything:
         for rel in gone if kept.digests else [rel for rel in pages_memo.found if rel not in seen]:
             seen.discard(rel)
@@ -430,6 +449,10 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
         if not changes.all_listings and slug not in changes.regions and rel in regions_memo.found:
             files[rel] = None
             unchanged.add(rel)
+            continue
+        if site.in_region.count(slug) > REGION_FULL_LIST:  # made from its newest few, not keyed by every item
+            files[rel] = render_region(site, slug)
+            regions_memo.found[rel] = (None, None)  # (made whenever it shows a changed item)
             continue
         files[rel], hit = regions_memo.get(
             rel, region_key(site, slug), lambda slug=slug: render_region(site, slug), out_dir / rel
@@ -473,11 +496,7 @@ def render_site(site, out_dir, cache, handwritten_dir=None, workers=1):
     for rel, text in files.items():
         if rel in held or text is None or (rel in unchanged and (out_dir / rel).exists()):
             continue
-        try:
-            changed += write_if_changed(out_dir, rel, text if text.endswith("\n") else text + "\n")
-        except (UnsafePath, OSError) as exc:
-            held.add(rel)
-            snap.problems.append({"item": rel, "reason": failure_reason(exc)})
+        changed += write_page(out_dir, rel, text, held, snap.problems)
     if changes.everything:  # anything of ours site_src holds that this build did not make goes
         for top in [kind.folder for kind in kinds()] + ["regions", "themes"]:
             for stale in (out_dir / top).glob("*.md"):

@@ -199,7 +199,7 @@ def write_static_json(snap, docs_dir, cache):
                 part.entries.setdefault(kind.folder, []).append(entry)
         content = ContentJson(part, items_memo, keep_items=False, partial=True)
     files, unchanged, touched_kinds, touched_regions, touched_months = {}, set(), set(), set(), set()
-    moved = False
+    moved, changed = False, 0
     held = {f"{folder}/{slug}.json" for folder, slug in snap.held}  # items whose files stay as they were
     failed = set()  # (folder, slug) of items whose JSON could not be made: looked at again next time
     folders = {kind.name: kind.folder for kind in kinds()}
@@ -214,17 +214,18 @@ def write_static_json(snap, docs_dir, cache):
             continue
         kind, key = kind_named(ident[0]), content.keys[ident]
         try:
-            item = content.item(ident)  # made now, not held: written below, then let go
+            item = content.item(ident)  # made now and written, not held (a full build would hold every item's)
             check_relative(rel)
-            files[rel] = dumps(item)
-            files[rel].encode("utf-8")
+            text = dumps(item)
+            text.encode("utf-8")
         except Exception as exc:  # one item must not stop the others
-            files.pop(rel, None)
             held.add(rel)
             failed.add((folders[ident[0]], ident[1]))
             title = str(content.entry(ident)["meta"].get("title", ""))[:60]
             snap.problems.append({"item": f"{kind.label}“{title}”", "reason": failure_reason(exc)})
             continue
+        changed += write_if_changed(root, rel, text)
+        files[rel] = None
         memo.found[rel] = (key, None)
         before = earlier[ident] = texts.found.get(ident)
         regions = tuple(node["slug"] for node in item["region_path"])
@@ -291,7 +292,6 @@ def write_static_json(snap, docs_dir, cache):
         if months is None or months:
             head = region(name.split("/", 1)[1]) if name.startswith("regions/") else {}
             files.update(paged_listing(name, head, kept, texts.found, months))
-    changed = 0
     for rel, text in files.items():
         if text is None or text is EMPTY or rel in unchanged:
             continue

@@ -170,6 +170,9 @@ class NoticeKind(ContentKind):
     def region_entries(self, site, entries):
         return sorted(entries, key=lambda e: (str(e["meta"]["date"]), e["meta"]["slug"]), reverse=True)
 
+    def region_top(self, site, slugs, limit):
+        return self.region_entries(site, [e for e in site.entries(self) if e["meta"]["slug"] in slugs])[:limit]
+
     def home_section(self, site, entries):
         if not entries:
             return []

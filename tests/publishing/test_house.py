@@ -75,9 +75,16 @@ def assert_as_cold(settings, cold_dir):
     assert [name for name in cold_site if cold_site[name] != warm_site[name]] == []
 
 
-def test_edits_of_every_sort_leave_what_a_cold_build_makes(site_dirs, settings, tmp_path):
+@pytest.mark.parametrize("region_limit", [None, 2], ids=["regions listed whole", "regions showing their newest"])
+def test_edits_of_every_sort_leave_what_a_cold_build_makes(site_dirs, settings, tmp_path, region_limit, monkeypatch):
     """Each build passes over what did not change: whatever an edit touches elsewhere — the themes a case
-    leaves, the regions it moves between, the list a list replaced, an old address — is still worked out."""
+    leaves, the regions it moves between, the list a list replaced, an old address — is still worked out
+    (also where regions hold more items than their pages list: a province's)."""
+    if region_limit:
+        from cms.publishing import render
+
+        monkeypatch.setattr(render, "REGION_FULL_LIST", region_limit)
+        monkeypatch.setattr(render, "REGION_LATEST", 1)
     warm = BuildCache()
     build_site(cache=warm)
     case = CaseStudyPage.objects.get(slug="hefei-red-property")
@@ -209,3 +216,26 @@ def test_a_new_page_joins_the_kept_project_where_a_fresh_load_would_put_it(site_
     kept = [f.src_uri for f in warm.project.files if f.is_documentation_page()]
     fresh = MkDocsProject(settings.MKDOCS_CONFIG, settings.SITE_SOURCE_DIR, settings.SITE_OUTPUT_DIR)
     assert "cases/aaa-first.md" in kept and kept == [f.src_uri for f in fresh.files if f.is_documentation_page()]
+
+
+def test_a_region_with_many_items_shows_the_newest_as_putting_them_all_in_order_would(site_dirs):
+    """A province's page takes each kind's first items without putting all of them in order (newest first
+    from the kept order; lists current first, notices by date): the same items as sorting them all."""
+    from cms.publishing.context import SiteContext
+    from cms.publishing.export import export_snapshot
+
+    for n in range(6):  # a place with many cases, some of the same date
+        case = make_case(f"many-{n}", f"同一地区的第{n}个案例", publish=False, region="laiwu")
+        case.source_date = datetime.date(2024, 1 + n // 2, 1)
+        case.save_revision().publish()
+    site = SiteContext(export_snapshot(), "https://example.org/")
+    checked = set()
+    for slug in site.in_region:
+        held = site.in_region.slugs(slug)
+        for kind_ in kinds():
+            if kind_.item and held.get(kind_.folder):
+                everything = kind_.region_entries(site, [e for k, e in site.in_region.get(slug) if k is kind_])
+                for limit in (1, 2, 5, 50):
+                    assert kind_.region_top(site, held[kind_.folder], limit) == everything[:limit], (slug, kind_)
+                checked.add((kind_.name, len(everything) > 4))
+    assert {("case", True), ("list", True), ("notice", False)} <= checked
