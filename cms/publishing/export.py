@@ -71,19 +71,36 @@ class KindExport:
     images: dict  # (image key, pk) -> how many of its entries use it
 
 
-def changed_rows(before, rows):
-    """Positions of the rows that differ from the last export's, or None when pages came, went or were
-    renamed (then every row is looked at)."""
-    if before is None or len(before.rows) != len(rows):
+def carried_over(before, rows):
+    """What a kind's last export gives this one: (its outcomes aligned with ``rows`` — a row unchanged since
+    takes its outcome, the others None —, the positions of the rows to look at, and the outcomes of the last
+    export that no longer stand: of rows that changed or went, and whether the same pages are public under the
+    same slugs), or None without a last export. A row that failed last time is looked at again."""
+    if before is None:
         return None
-    changed, old = [], before.rows
-    for start in range(0, len(rows), 512):  # runs of rows compared at once (most are equal), then row by row
-        end = start + 512
-        if rows[start:end] != old[start:end]:
-            changed += [n for n in range(start, min(end, len(rows))) if rows[n] != old[n]]
-    if any(rows[n][:2] != before.rows[n][:2] for n in changed):
-        return None
-    return changed
+    old = before.rows
+    if len(old) == len(rows):  # most often the same pages under the same slugs: compared in runs
+        todo = []
+        for start in range(0, len(rows), 512):
+            end = start + 512
+            if rows[start:end] != old[start:end]:
+                todo += [n for n in range(start, min(end, len(rows))) if rows[n] != old[n]]
+        if all(rows[n][:2] == old[n][:2] for n in todo):
+            todo = sorted({*todo, *before.failed})
+            return list(before.outcomes), todo, [before.outcomes[n] for n in todo], True
+    # Pages came, went or were renamed: the rows are matched by (slug, pk).
+    at = {row[:2]: n for n, row in enumerate(old)}
+    outcomes, todo, dropped = [None] * len(rows), [], []
+    for n, row in enumerate(rows):
+        was = at.pop(row[:2], None)
+        if was is not None and old[was] == row and was not in before.failed:
+            outcomes[n] = before.outcomes[was]
+        else:
+            todo.append(n)
+            if was is not None:
+                dropped.append(before.outcomes[was])
+    dropped += [before.outcomes[was] for was in at.values()]
+    return outcomes, todo, dropped, False
 
 
 def last_published_entry(kind, page, kept):
@@ -403,24 +420,21 @@ def export_row(kind, row, page, cache, kept, snap):
 
 def export_kind(kind, cache, kept, snap, hidden=None):
     """Export one kind's public pages (a KindExport). With a cache, a page whose row is unchanged is not
-    loaded again; and when the same pages are public under the same slugs as last time, only the rows that
-    changed are looked at at all."""
+    loaded again, and only the rows that changed, came or failed last time are looked at at all."""
     model, attr, label = kind.model, kind.folder, kind.model._meta.label
     rows = public_rows(model, hidden)
     fresh = cache is None or kind.always_fresh
     before = None if fresh else cache.kinds.get(label)
-    todo = changed_rows(before, rows)
-    if todo is None:
+    carried = carried_over(before, rows)
+    if carried is None:
         urls = {pk: f"/{attr}/{slug}/" for slug, pk, _key in rows}
         result = KindExport(rows, [None] * len(rows), set(), [], {}, urls, {})
         todo = range(len(rows))
     else:
-        result = KindExport(
-            rows, list(before.outcomes), set(), None, dict(before.digests), before.urls, dict(before.images)
-        )
-        todo = sorted({*todo, *before.failed})
-        for n in todo:  # what the row gave last time is taken out (its entry, its images) and made again
-            outcome = result.outcomes[n]
+        outcomes, todo, dropped, same = carried
+        urls = before.urls if same else {pk: f"/{attr}/{slug}/" for slug, pk, _key in rows}
+        result = KindExport(rows, outcomes, set(), None, dict(before.digests), urls, dict(before.images))
+        for outcome in dropped:  # what those rows gave last time is taken out (its entry, its images)
             if outcome is not None:
                 result.digests.pop((attr, outcome[0]["meta"]["slug"]), None)
                 for image in outcome[2].items():

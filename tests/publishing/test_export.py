@@ -176,6 +176,24 @@ def test_an_export_that_looks_only_at_changed_rows_gives_what_a_fresh_export_giv
     monkeypatch.setattr(cases, "serialize", serialize)
     snap = exported()  # … and recovers once it exports
     assert not snap.problems and looked_at == ["hefei-red-property"]
-    page.unpublish()  # a page that goes: every row is looked at again
+    page.unpublish()  # a page that goes: no other row is looked at
     assert "hefei-red-property" not in {e["meta"]["slug"] for e in exported().entries["cases"]}
-    assert len(looked_at) == CaseStudyPage.objects.live().count()
+    assert looked_at == []
+    make_case("a-new-case", "新来的案例")  # one that comes: only its row
+    assert "a-new-case" in {e["meta"]["slug"] for e in exported().entries["cases"]}
+    assert looked_at == ["a-new-case"]
+    renamed = CaseStudyPage.objects.get(slug="a-new-case")
+    renamed.slug = "a-renamed-case"
+    renamed.save_revision().publish()
+    assert "a-new-case" not in {e["meta"]["slug"] for e in exported().entries["cases"]}
+    assert looked_at == ["a-renamed-case"]
+    page.save_revision().publish()  # back, and failing: looked at by every export, while pages come too
+    monkeypatch.setattr(cases, "serialize", failing)
+    for came in ([], ["another-new-case"]):
+        for slug in came:
+            make_case(slug, "失败时新来的案例")
+        looked_at.clear()
+        snap = export_snapshot(cache=cache)
+        assert sorted(looked_at) == sorted(["hefei-red-property", *came]) and len(snap.problems) == 1
+    monkeypatch.setattr(cases, "serialize", serialize)
+    exported()
