@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from cms.publishing.escape import attr, block, inline, safe_url
-from cms.publishing.export import body_blocks, disclosure, number_out, replace_entry
+from cms.publishing.export import replace_entry
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import mapping, ordered, rows, strings, text
 from cms.publishing.markdown import (
@@ -18,6 +18,7 @@ from cms.publishing.markdown import (
     theme_slug,
 )
 from cms.publishing.portable import ContentError, as_date, compact, require
+from cms.publishing.serialize import body_blocks, disclosure, number_out
 
 from .models import (
     CaseCollectionEntry,

@@ -4,7 +4,7 @@ from collections import OrderedDict
 
 from cms.core.models import DisclosureFields
 from cms.publishing.escape import block, inline
-from cms.publishing.export import annex_entries, disclosure, replace_entry
+from cms.publishing.export import replace_entry
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import ordered, rows, strings, text
 from cms.publishing.markdown import (
@@ -18,6 +18,7 @@ from cms.publishing.markdown import (
     print_footer,
 )
 from cms.publishing.portable import ContentError, compact, require
+from cms.publishing.serialize import annex_entries, disclosure
 from cms.publishing.snapshot import digest
 
 from .choices import Alternative, ListKind, Scope, labels
@@ -317,9 +318,6 @@ class DutyListKind(ContentKind):
 
     def region_entries(self, site, entries):
         return sorted(entries, key=lambda e: (not self.is_current(site, e), e["meta"]["slug"]))
-
-    def region_top(self, site, slugs, limit):
-        return self.region_entries(site, [e for e in site.entries(self) if e["meta"]["slug"] in slugs])[:limit]
 
     def region_pages(self, site):
         return {slug for slug in site.regions.nodes if self.applicable(site, slug)}

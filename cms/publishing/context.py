@@ -247,16 +247,11 @@ class SiteContext:
         if len(held) <= THEME_WALK_ABOVE:
             keys = heapq.nsmallest(limit, held, key=lambda key: (sorts[key[0]][key[1]], order[key[0]]))
             return [self.entry_at(key) for key in keys]
-        found = []
-        for folder, kept in self._index["orders"][0].items():
-            hits = 0
-            for sort_key, item in kept:
-                if (folder, item) in held:
-                    found.append(((sort_key, order[folder]), (folder, item)))
-                    hits += 1
-                    if hits == limit:
-                        break
-        found.sort()
+        found = sorted(
+            ((sort_key, order[folder]), (folder, item))
+            for folder in self._index["orders"][0]
+            for sort_key, item in self.first_in_order(folder, lambda item, folder=folder: (folder, item) in held, limit)
+        )
         return [self.entry_at(key) for _sort, key in found[:limit]]
 
     def in_order(self, kind):
@@ -354,31 +349,31 @@ class SiteContext:
             return [by_slug[slug] for _key, slug in self._index["orders"][0].get(kind.folder, [])[:limit]]
         return first(entries, limit, lambda e: sorts[e["meta"]["slug"]])
 
-    def newest_among(self, kind, slugs, limit):
-        """The first ``limit`` of a kind's items whose slugs are in ``slugs``, newest first, walking the kept
-        order from its start (a province's items: the first few steps)."""
-        by_slug, out = self.by_slug(kind.folder), []
-        if len(slugs) <= limit * 4:  # few: put in order themselves
-            sorts = self._sorts.get(kind.folder, {})
-            return [by_slug[slug] for slug in sorted(slugs, key=lambda slug: sorts[slug])[:limit]]
-        for _key, slug in self._index["orders"][0].get(kind.folder, []):
-            if slug in slugs:
-                out.append(by_slug[slug])
+    def first_in_order(self, folder, wanted, limit):
+        """(sort key, slug) of the first ``limit`` of a kind's items for which wanted(slug) holds, walking the
+        kept order (newest first) from its start: a few steps when most items are wanted."""
+        out = []
+        for key, slug in self._index["orders"][0].get(folder, []):
+            if wanted(slug):
+                out.append((key, slug))
                 if len(out) == limit:
                     break
         return out
 
+    def newest_among(self, kind, slugs, limit):
+        """The first ``limit`` of a kind's items whose slugs are in ``slugs``, newest first (a province's items:
+        by walking the kept order; a few are put in order themselves)."""
+        by_slug = self.by_slug(kind.folder)
+        if len(slugs) <= limit * 4:
+            sorts = self._sorts.get(kind.folder, {})
+            return [by_slug[slug] for slug in sorted(slugs, key=lambda slug: sorts[slug])[:limit]]
+        return [by_slug[slug] for _key, slug in self.first_in_order(kind.folder, slugs.__contains__, limit)]
+
     def newest_where(self, kind, wanted, limit):
         """The first ``limit`` of a kind's items (newest first) for which wanted(entry) holds, walking the kept
         order from its start (not every item, when most are wanted)."""
-        by_slug, out = self.by_slug(kind.folder), []
-        for _key, slug in self._index["orders"][0].get(kind.folder, []):
-            entry = by_slug[slug]
-            if wanted(entry):
-                out.append(entry)
-                if len(out) == limit:
-                    break
-        return out
+        by_slug = self.by_slug(kind.folder)
+        return [by_slug[slug] for _key, slug in self.first_in_order(kind.folder, lambda s: wanted(by_slug[s]), limit)]
 
     def by_slug(self, folder):
         """A kind's entries by slug (a mapping: ``in``, ``[]``, ``get``): found by bisection in the export's

@@ -136,8 +136,11 @@ class ContentKind:
 
     def region_top(self, site, slugs, limit):
         """The first ``limit`` of its items whose slugs are in ``slugs``, in the order ``region_entries`` gives
-        (for a region with many items: a province's are not all put in order). Newest first: the kept order."""
-        return site.newest_among(self, slugs, limit)
+        (for a region with many items: a province's are not all put in order). Newest first (the default
+        order): by walking the kept order; a kind with its own order sorts those items."""
+        if type(self).region_entries is ContentKind.region_entries:
+            return site.newest_among(self, slugs, limit)
+        return self.region_entries(site, [e for e in site.entries(self) if e["meta"]["slug"] in slugs])[:limit]
 
     def region_context(self, site, slug):
         """What a region page shows because of this kind beyond its items' content (for its memo)."""

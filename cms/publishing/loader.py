@@ -31,8 +31,9 @@ from cms.core.models import HomePage, KeptPersonalData, Region, SiteSettings
 from cms.core.personal_data import KEPT_KEY, LABELS
 from cms.core.validation import describe
 
-from .export import ANNEX_FOLDER, redirect_path
+from .export import redirect_path
 from .portable import ContentError, as_date, read_folder, require
+from .serialize import ANNEX_FOLDER
 from .snapshot import sanitized
 
 LEVELS = {str(label): value for value, label in Region.Level.choices}

@@ -211,9 +211,9 @@ def search_records(site, snap, cache):
         looked, gone = snap.present(snap.changed_since(kept), whole)
         gone = [f"/{folder}/{slug}/" for folder, slug in gone]
         changes.touch(gone)
-        changes.touch(f"/{kind.folder}/{entry['meta']['slug']}/" for kind, entry in looked)
     for kind, entry in looked:
         url = f"/{kind.folder}/{entry['meta']['slug']}/"
+        changes.touch((url,))
         found = memo.found.get(url)  # (key, record, entry digest)
         entry_digest = snap.digest(kind, entry)
         if kind.name in unchanged and found is not None and found[2] == entry_digest:

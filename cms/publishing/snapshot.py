@@ -30,7 +30,6 @@ class Snapshot:
     today: object = None  # the day the snapshot was taken (in China): display periods are read against it
     in_slug_order: bool = False  # each kind's entries are in slug order (the export's): found by bisection
     _changed: dict = field(default_factory=dict, repr=False, compare=False)  # changed_since's answers
-    _slugs: dict = field(default_factory=dict, repr=False, compare=False)  # folder -> {slug} (not in slug order)
 
     def of(self, kind):
         return self.entries.get(kind.folder, [])
@@ -68,11 +67,7 @@ class Snapshot:
 
     def holds(self, folder, slug):
         """Whether an entry of the folder has this slug (by bisection when the entries are in slug order)."""
-        if self.in_slug_order:
-            return self.find(folder, slug) is not None
-        if folder not in self._slugs:
-            self._slugs[folder] = {e["meta"]["slug"] for e in self.entries.get(folder, [])}
-        return slug in self._slugs[folder]
+        return self.find(folder, slug) is not None
 
     def present(self, keys, kinds_whole=()):
         """What a stage that looks only at some entries looks at: ([(kind, entry)] of the (folder, slug)

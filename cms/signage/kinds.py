@@ -2,7 +2,6 @@
 
 from cms.core.models import DisclosureFields
 from cms.publishing.escape import inline
-from cms.publishing.export import annex_entries, body_blocks, disclosure, image_path
 from cms.publishing.kind import ContentKind
 from cms.publishing.loader import mapping, ordered, rows, text
 from cms.publishing.markdown import (
@@ -19,6 +18,7 @@ from cms.publishing.markdown import (
     table,
 )
 from cms.publishing.portable import ContentError, as_date, compact, require
+from cms.publishing.serialize import annex_entries, body_blocks, disclosure, image_path
 
 from .choices import Phase, Round, SignKind
 from .models import NoticePhoto, RetainedSign, SignageNoticeIndexPage, SignageNoticePage
@@ -169,9 +169,6 @@ class NoticeKind(ContentKind):
 
     def region_entries(self, site, entries):
         return sorted(entries, key=lambda e: (str(e["meta"]["date"]), e["meta"]["slug"]), reverse=True)
-
-    def region_top(self, site, slugs, limit):
-        return self.region_entries(site, [e for e in site.entries(self) if e["meta"]["slug"] in slugs])[:limit]
 
     def home_section(self, site, entries):
         if not entries:

@@ -414,7 +414,7 @@ def test_images_endpoint_lists_only_images_of_published_content(client, tmp_path
 
     from wagtail.images import get_image_model
 
-    from cms.publishing.export import image_key
+    from cms.publishing.serialize import image_key
 
     path = tmp_path / "draft-only.png"
     PILImage.new("RGB", (4, 3), "red").save(path)

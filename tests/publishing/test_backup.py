@@ -14,7 +14,7 @@ from wagtail.images import get_image_model
 from cms.cases.models import CaseStudyPage
 from cms.core.models import Region
 from cms.publishing.build import build_site
-from cms.publishing.export import image_key
+from cms.publishing.serialize import image_key
 
 from ..conftest import empty_content
 

@@ -17,7 +17,7 @@ from cms.core import richtext
 from cms.core.rich_text_migration import convert
 from cms.core.validation import instance_errors
 from cms.publishing.build import build_site
-from cms.publishing.export import document_key
+from cms.publishing.serialize import document_key
 
 from ..conftest import empty_content, read_page
 
