@@ -22,6 +22,7 @@ from .export import ExportCache
 from .files import atomic_write
 from .markdown import make_qr_svg
 from .memory import release
+from .snapshot import Sharing
 
 log = logging.getLogger(__name__)
 CODE_ROOT = Path(__file__).resolve().parents[1]  # cms/: the code that turns pages into Markdown, JSON, records
@@ -169,6 +170,7 @@ class BuildCache:
         self.restored = False
         self._saving = None  # the pid of the child process writing the cache to disk
         self._saved_at = None  # time.monotonic() of the last save
+        self._sharing = None  # while a saved cache is taken up: its entries' equal parts, held once
 
     # --- kept on disk ------------------------------------------------------------------------------------
 
@@ -205,6 +207,9 @@ class BuildCache:
             where = part[1]
             if where[0] == "export":
                 store = self.export.entries
+                # Pickled in parts, entries share only with their part's: equal parts are held once again.
+                sharing = self._sharing = self._sharing or Sharing()
+                part = (*part[:2], [(key, (row, sharing.entry(entry), *rest)) for key, (row, entry, *rest) in part[2]])
             elif where[0] == "memo":
                 store = self.memos[where[1]].found
             else:
@@ -242,6 +247,7 @@ class BuildCache:
             except Exception:  # a file that cannot be read costs a slower build, never a failed one
                 log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
                 return False
+        taken._sharing = None
         self.export, self.memos, self.derived = taken.export, taken.memos, taken.derived
         return True
 

@@ -28,7 +28,7 @@ from .files import check_relative
 from .portable import compact
 from .problems import failure_reason, item_label
 from .serialize import document_key, image_key, split_files
-from .snapshot import Snapshot, digest, sanitized
+from .snapshot import Sharing, Snapshot, digest, sanitized
 
 LEVEL_LABELS = {value: str(label) for value, label in Region.Level.choices}
 # Fields of a page row that change whenever its published content may have changed.
@@ -266,11 +266,11 @@ def export_site():
     return site
 
 
-def export_row(kind, row, page, cache, kept, snap):
+def export_row(kind, row, page, cache, kept, snap, sharing):
     """(what one public row gives, whether it exported well). What it gives: (entry, digest, image keys) —
-    from the cache when ``page`` is None (its row is unchanged), else serialized from the loaded page, else
-    the last good version — or None when it cannot be exported and has nothing to fall back on (held). A
-    failure is listed in ``snap.problems``."""
+    from the cache when ``page`` is None (its row is unchanged), else serialized from the loaded page (its
+    parts equal to other entries' held once: ``sharing``), else the last good version — or None when it
+    cannot be exported and has nothing to fall back on (held). A failure is listed in ``snap.problems``."""
     label, attr = kind.model._meta.label, kind.folder
     slug, pk, key = row
     if page is None:
@@ -284,6 +284,7 @@ def export_row(kind, row, page, cache, kept, snap):
         # Personal data leaves the CMS masked, unless a reviewer recorded a reason to keep it.
         entry = sanitized(masked_entry(entry))
         check_relative(f"{attr}/{entry['meta']['slug']}.md")  # its slug will name files
+        entry = sharing.entry(entry)
     except Exception as exc:  # one page's content must not stop the others
         previous = None
         if cache is not None:
@@ -311,7 +312,7 @@ def export_row(kind, row, page, cache, kept, snap):
     return (entry, entry_digest, keys), True
 
 
-def export_kind(kind, cache, kept, snap, hidden=None):
+def export_kind(kind, cache, kept, snap, sharing, hidden=None):
     """Export one kind's public pages (a KindExport). With a cache, a page whose row is unchanged is not
     loaded again, and only the rows that changed, came or failed last time are looked at at all."""
     model, attr, label = kind.model, kind.folder, kind.model._meta.label
@@ -341,7 +342,7 @@ def export_kind(kind, cache, kept, snap, hidden=None):
         stale = [pk for _slug, pk, key in chunk if fresh or cache.entries.get((label, pk), (None,))[0] != key]
         loaded = load_pages(model, stale, kind.select, kind.prefetch)
         for n, row in zip(todo[start : start + EXPORT_CHUNK], chunk, strict=True):
-            outcome, ok = export_row(kind, row, loaded.get(row[1]), cache, kept, snap)
+            outcome, ok = export_row(kind, row, loaded.get(row[1]), cache, kept, snap, sharing)
             result.outcomes[n] = outcome
             if not ok:
                 result.failed.add(n)
@@ -372,9 +373,9 @@ def export_snapshot(cache=None):
     kept = {}  # page pk -> the personal data reviewers kept with a reason
     for row in KeptPersonalData.objects.order_by("page_id", "digest").values("page_id", "digest", "kind", "reason"):
         kept.setdefault(row.pop("page_id"), []).append(row)
-    exported, hidden = {}, hidden_paths()
+    exported, hidden, sharing = {}, hidden_paths(), Sharing()
     for kind in kinds():
-        done = exported[kind.model._meta.label] = export_kind(kind, cache, kept, snap, hidden)
+        done = exported[kind.model._meta.label] = export_kind(kind, cache, kept, snap, sharing, hidden)
         if cache is not None and not kind.always_fresh:
             cache.kinds[kind.model._meta.label] = done
         public_urls.update(done.urls)

@@ -141,3 +141,62 @@ def _sanitized(value):
     if isinstance(value, list):
         return [_sanitized(v) for v in value]
     return value
+
+
+class Sharing:
+    """Holds the equal parts of entries once: texts, and lists and dicts with equal contents.
+
+    Entries repeat a great deal — a district's communities publish the same three lists, and every item names
+    the same regions, themes and field names — and a worker holds every entry between builds (about 12 KB of
+    Python objects per page, over half of them copies of text and rows another entry holds too). What one
+    ``Sharing`` was given is kept once: an equal part seen later is replaced by the first one. Entries are
+    never changed in place below their own dict and its "meta" (the export sets keys there; ``finish`` hooks
+    replace entries), so those two stay each entry's own and everything below them may be shared.
+    """
+
+    __slots__ = ("_held", "_ids")
+
+    def __init__(self):
+        self._held = {}  # a text -> itself; (type, its parts' identities) -> the list or dict held for it
+        self._ids = set()  # id() of the lists and dicts held (alive while held: the ids cannot be reused)
+
+    def entry(self, entry):
+        """The entry with its parts shared (a new dict; the entry given is not changed)."""
+        return {key: (self._own(value) if key == "meta" else self._share(value)) for key, value in entry.items()}
+
+    def _own(self, value):
+        if type(value) is not dict:
+            return self._share(value)
+        held = self._held
+        return {held.setdefault(k, k) if type(k) is str else k: self._share(v) for k, v in value.items()}
+
+    def _share(self, value):
+        kind, held = type(value), self._held
+        if kind is str:
+            return held.setdefault(value, value)
+        if kind is dict:
+            value = {held.setdefault(k, k) if type(k) is str else k: self._share(v) for k, v in value.items()}
+            parts = value.items()
+        elif kind is list:
+            value = [self._share(v) for v in value]
+            parts = enumerate(value)
+        else:
+            return value
+        key = [kind]
+        for name, part in parts:
+            part_kind = type(part)
+            if part_kind is str:
+                key += (name, id(part))
+            elif part_kind is dict or part_kind is list:
+                if id(part) not in self._ids:  # a part that could not be shared: neither can this
+                    return value
+                key += (name, id(part))
+            else:
+                key += (name, part_kind, part)
+        try:
+            found = held.setdefault(tuple(key), value)
+        except TypeError:  # a part that is not hashable
+            return value
+        if found is value:
+            self._ids.add(id(value))
+        return found
