@@ -51,7 +51,12 @@ def front_matter(title, kind=None, description="", image=None, redirect_to=None,
     if redirect_to:
         meta["redirect_to"] = html.escape(redirect_to)  # a relative URL we built from slugs
     meta.update(extra or {})
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
+    return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        return True  # values taken from entries may be shared (snapshot.Sharing): each written out in full
 
 
 def table(headers, rows):
@@ -93,31 +98,32 @@ def first_image(entry):
 def rich_paragraph(text, resolve):
     """Inert site Markdown of a portable paragraph. ``resolve(kind, ref)`` gives the href of a page or
     document link (relative to the page) or None; outside addresses must be http(s) or mailto."""
-
-    def runs_md(runs, first=False):
-        out = []
-        for n, run in enumerate(runs):
-            if run[0] == "text":
-                out.append(inline_run(run[1], start=first and n == 0))
-            elif run[0] in ("b", "i"):
-                mark = "**" if run[0] == "b" else "*"
-                out.append(f"{mark}{runs_md(run[1])}{mark}")
-            else:
-                kind, ref = run[1]
-                href = resolve(kind, ref) if kind in ("page", "doc") else ref if richtext.safe_href(ref) else None
-                inner = runs_md(run[2])
-                out.append(f"[{inner}]({richtext.href(href)})" if href else inner)
-        return "".join(out)
-
     parts = []
     for kind, content in richtext.from_portable(text):
         if kind == "p":
-            parts.append(runs_md(content, first=True))
+            parts.append(runs_md(content, resolve, first=True))
         else:
             marker = "- " if kind == "ul" else "1. "
             # An empty comment ends the list: Python-Markdown would run a following list into it.
-            parts.append("\n".join(marker + runs_md(item, first=True) for item in content) + "\n\n<!-- -->")
+            parts.append("\n".join(marker + runs_md(item, resolve, first=True) for item in content) + "\n\n<!-- -->")
     return "\n\n".join(parts)
+
+
+def runs_md(runs, resolve, first=False):
+    """Inert Markdown of a paragraph's runs (a module function: a closure calling itself is a reference cycle)."""
+    out = []
+    for n, run in enumerate(runs):
+        if run[0] == "text":
+            out.append(inline_run(run[1], start=first and n == 0))
+        elif run[0] in ("b", "i"):
+            mark = "**" if run[0] == "b" else "*"
+            out.append(f"{mark}{runs_md(run[1], resolve)}{mark}")
+        else:
+            kind, ref = run[1]
+            href = resolve(kind, ref) if kind in ("page", "doc") else ref if richtext.safe_href(ref) else None
+            inner = runs_md(run[2], resolve)
+            out.append(f"[{inner}]({richtext.href(href)})" if href else inner)
+    return "".join(out)
 
 
 def render_blocks(blocks, prefix="../", site=None):

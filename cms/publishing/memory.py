@@ -8,6 +8,8 @@ return them (``malloc_trim``); on other C libraries it does nothing.
 
 import ctypes
 import ctypes.util
+import gc
+from contextlib import contextmanager
 
 
 def _trim():
@@ -27,3 +29,23 @@ def release():
         return False
     _MALLOC_TRIM(0)
     return True
+
+
+@contextmanager
+def collected_in_steps():
+    """Python's automatic collections paused; the caller collects the young objects after each step.
+
+    Django's model instances, with what select_related and prefetch_related attach to them, and Wagtail's
+    stream values hold each other in reference cycles (about 300 objects per page), which only the cycle
+    collector frees. Left to the automatic collections, a step's pages are moved to the oldest generation
+    before the step ends and wait there for a full collection: a whole export's pages were held at once
+    (100 MB at 10,000 pages, and the process kept that size). Paused, everything a step made stays young and
+    collecting the youngest generation after it frees its cycles; what it keeps moves on and is not looked at
+    again. Yields the function that collects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(0)
+    finally:
+        if enabled:
+            gc.enable()

@@ -39,7 +39,8 @@ class ContentError(Exception):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data):
+        return True  # entries share equal parts (snapshot.Sharing): each is written out in full, never as &id/*id
 
 
 def _str_representer(dumper, value):

@@ -1,6 +1,7 @@
-"""Equal parts of entries are held once (``snapshot.Sharing``): the export's entries, and the build cache taken
-up after a restart, keep one copy of each text, row and list that several entries hold — and nothing else
-changes: the entries are equal to what they were, their own dicts stay their own."""
+"""What a build holds in memory. Equal parts of entries are held once (``snapshot.Sharing``): the export's
+entries, and the build cache taken up after a restart, keep one copy of each text, row and list that several
+entries hold — and nothing else changes: the entries are equal to what they were, their own dicts stay their
+own. Page objects and rich-text walks leave no reference cycles waiting for a full collection."""
 
 import datetime
 import json
@@ -147,3 +148,77 @@ def test_a_cache_taken_up_after_a_restart_holds_equal_parts_once(settings, site_
     twins, count = copies(entries)
     assert count > 100 and twins == 0
     assert Region.objects.exists()
+
+
+def test_shared_parts_are_written_out_in_full_in_yaml():
+    from cms.publishing.markdown import front_matter
+    from cms.publishing.portable import dump_yaml
+
+    sharing = Sharing()
+    basis = [{"text": "中华人民共和国城市居民委员会组织法", "version": "2025年修订"}]
+    entry = sharing.entry({"meta": {"slug": "a", "items": [{"basis": list(basis)}, {"basis": list(basis)}]}})
+    assert entry["meta"]["items"][0]["basis"] is entry["meta"]["items"][1]["basis"]
+    text = dump_yaml(entry["meta"])
+    assert "&id" not in text and "*id" not in text and text.count("组织法") == 2
+    matter = front_matter("标题", extra={"one": entry["meta"]["items"][0], "two": entry["meta"]["items"][1]})
+    assert "&id" not in matter and matter.count("组织法") == 2
+
+
+@pytest.mark.django_db
+def test_the_export_lets_each_chunk_of_pages_go_before_the_next():
+    """Page objects hold each other in reference cycles (prefetched rows, stream values): the export frees
+    each chunk's with a young collection instead of leaving them all to a full one (memory.collected_in_steps)."""
+    import gc
+
+    from cms.core.kinds import kinds
+    from cms.publishing import export
+
+    models = tuple(kind.model for kind in kinds())
+    seen = []
+    load_pages = export.load_pages
+
+    def loading(*args):
+        seen.append(sum(1 for o in gc.get_objects() if issubclass(type(o), models)))  # alive when a chunk starts
+        return load_pages(*args)
+
+    gc.collect()
+    gc.disable()  # (as if no automatic collection came: what is left is left for good)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(export, "EXPORT_CHUNK", 3)
+            patch.setattr(export, "load_pages", loading)
+            snap = export_snapshot()
+        left = sum(1 for o in gc.get_objects() if issubclass(type(o), models))
+        assert gc.isenabled() is False  # the export does not turn collections on that were off
+    finally:
+        gc.enable()
+    assert snap.count >= 15 and len(seen) > 5
+    assert seen == [0] * len(seen) and left == 0
+
+
+def test_rich_text_walks_leave_no_reference_cycles():
+    """Every page's rich text is walked in the export and the render: a walk that leaves a cycle behind
+    (a closure calling itself) leaves objects by the hundred thousand for a full collection to find."""
+    import gc
+
+    from cms.core import richtext
+    from cms.publishing.markdown import render_blocks
+
+    html = '<p>一<b>二<i>三<a href="https://example.com/">四</a></i></b></p><ul><li>五<a linktype="page" id="3">六</a></li></ul>'
+    portable = richtext.to_portable(richtext.from_html(html), lambda ref: "cases/a.md", lambda ref: None)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            tree = richtext.from_html(html)
+            text = richtext.to_portable(tree, lambda ref: "cases/a.md", lambda ref: None)
+            richtext.to_html(
+                richtext.map_links(richtext.from_portable(text), lambda kind, ref: (kind, 3 if kind == "page" else ref))
+            )
+            assert richtext.links(text) == [("url", "https://example.com/"), ("page", "cases/a.md")]
+            render_blocks([{"type": "paragraph", "value": portable}])
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert text == portable and "**二*三[四](https://example.com/)*" in text
+    assert left == 0
