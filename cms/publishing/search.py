@@ -10,8 +10,10 @@ way, so short terms (物业, 网格) and named practices (群众点单) match ex
 """
 
 import functools
+import pickle
 import re
 import unicodedata
+import zlib
 from collections import Counter
 
 from cms.core.kinds import kinds
@@ -193,8 +195,33 @@ class SearchChanges:
         return self.base_urls
 
 
+def packed(record):
+    """A record as the build cache keeps it between builds: compressed (a page's text is most of its record,
+    and the index reads records only for the pages an edit touched, or all of them for a new base)."""
+    return zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpacked(data):
+    """The record ``packed`` kept (only ever data this process or its signed cache made: never outside bytes)."""
+    return pickle.loads(zlib.decompress(data))  # noqa: S301
+
+
+class Unpacked:
+    """Packed records unpacked one at a time, each time they are walked: a new base of the index walks every
+    page's record a few times without holding them all unpacked at once."""
+
+    def __init__(self, packed):
+        self._packed = packed
+
+    def __len__(self):
+        return len(self._packed)
+
+    def __iter__(self):
+        return map(unpacked, self._packed)
+
+
 def search_records(site, snap, cache):
-    """{url: (key, record, entry digest)} of every public page; a record is made again only when its entry or
+    """{url: (key, record packed, entry digest)} of every public page; a record is made again only when its entry or
     what its page shows of others changed (the memo's key). An edit looks only at the entries whose digest
     changed and those of kinds whose shared state changed (the digests the records were made from are kept
     by the build cache); the dict returned is the memo itself, good until the next build."""
@@ -219,7 +246,7 @@ def search_records(site, snap, cache):
         if kind.name in unchanged and found is not None and found[2] == entry_digest:
             continue  # nothing it shows changed: passed over with a lookup
         key = repr((entry_digest, kind.context(site, entry), kind.period_label(site, entry)))
-        made = found[1] if found is not None and found[0] == key else record(site, kind, entry)
+        made = found[1] if found is not None and found[0] == key else packed(record(site, kind, entry))
         memo.found[url] = (key, made, entry_digest)
     if gone is None:
         if len(memo.found) != len(looked):

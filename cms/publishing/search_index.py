@@ -34,7 +34,7 @@ import zlib
 from pathlib import Path
 
 from .files import atomic_write, record_move, record_tree, remove, remove_tree, write_if_changed
-from .search import SearchChanges, doc_tokens, query_helper, title_tokens
+from .search import SearchChanges, Unpacked, doc_tokens, query_helper, title_tokens, unpacked
 
 INDEX_DIR = "search-index"
 MANIFEST = "index.json"
@@ -304,7 +304,7 @@ def changed_since_base(base, current, previous, candidates, by_number):
 def index_search(generation, records, previous, full=False, changes=None):
     """Update the search index inside the new generation; returns the search manifest for the next build.
 
-    ``records`` is {url: (key, record, …)} of every public page (``search.search_records``); ``previous`` the
+    ``records`` is {url: (key, record packed, …)} of every public page (``search.search_records``); ``previous`` the
     manifest the last build returned; ``changes`` (a ``SearchChanges``, optional) the pages touched since it. Only
     records whose key changed are indexed again (a delta bundle).
     """
@@ -320,7 +320,7 @@ def index_search(generation, records, previous, full=False, changes=None):
         changed, stale = changed_since_base(base, current, previous, candidates, changes.by_number(base))
     if full or base is None or len(changed) > DELTA_LIMIT:
         urls = sorted(current)
-        chosen = [records[url][1] for url in urls]
+        chosen = Unpacked([records[url][1] for url in urls])
         remove_tree(root)
         root.mkdir(parents=True)
         bundle = _add_bundle(root, "b", chosen, 0)
@@ -349,7 +349,7 @@ def index_search(generation, records, previous, full=False, changes=None):
             else:
                 continue
             if before is not None:
-                now = record_words(records[url][1]) if url in current else set()
+                now = record_words(unpacked(records[url][1])) if url in current else set()
                 removals[n] = record_words(before) - now
             else:
                 removals[n] = set()
@@ -370,7 +370,7 @@ def index_search(generation, records, previous, full=False, changes=None):
             base = {**base, "bundle": {**old, "path": f"{name}/"}, "purged": sorted(purged)}
         bundle = base["bundle"]
         bundles = [bundle]
-        delta = [records[url][1] for url in changed]
+        delta = [unpacked(records[url][1]) for url in changed]
         if delta:
             bundles.append(_add_bundle(root, "d", delta, bundle["first"] + bundle["docs"]))
     keep = {b["path"].strip("/") for b in bundles}

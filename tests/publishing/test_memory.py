@@ -222,3 +222,27 @@ def test_rich_text_walks_leave_no_reference_cycles():
         gc.enable()
     assert text == portable and "**二*三[四](https://example.com/)*" in text
     assert left == 0
+
+
+@pytest.mark.django_db
+def test_the_worker_keeps_search_records_packed(site_dirs):
+    """Between builds the worker keeps each page's search record compressed (its text is most of it); what the
+    index reads back is the record as made."""
+    from django.conf import settings
+
+    from cms.publishing.render import site_context
+    from cms.publishing.search import record, unpacked
+
+    cache = BuildCache()
+    build_site(cache=cache)
+    found = cache.memos[("search", "records")].found
+    assert len(found) >= 15 and all(isinstance(value[1], bytes) for value in found.values())
+    snap = export_snapshot()
+    source, _site = site_dirs
+    site = site_context(snap, settings.PUBLIC_SITE_URL, BuildCache(), source)
+    for kind, entry in snap.all():
+        url = f"/{kind.folder}/{entry['meta']['slug']}/"
+        assert unpacked(found[url][1]) == record(site, kind, entry)
+    packed_size = sum(len(value[1]) for value in found.values())
+    plain = sum(len(json.dumps(unpacked(value[1]), ensure_ascii=False).encode()) for value in found.values())
+    assert packed_size < plain * 0.75

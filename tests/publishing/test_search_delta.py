@@ -4,7 +4,7 @@ writes exactly what comparing every page would write."""
 import shutil
 
 from cms.publishing import search_index
-from cms.publishing.search import SearchChanges
+from cms.publishing.search import SearchChanges, packed
 from cms.publishing.search_index import INDEX_DIR, index_search
 
 
@@ -25,8 +25,8 @@ def record(url, text):
 
 
 def records_of(pages):
-    """{url: (key, record, digest)} as search_records gives them."""
-    return {url: (repr(text), record(url, text), "") for url, text in pages.items()}
+    """{url: (key, record packed, digest)} as search_records gives them."""
+    return {url: (repr(text), packed(record(url, text)), "") for url, text in pages.items()}
 
 
 def files(folder):
