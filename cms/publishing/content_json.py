@@ -12,6 +12,7 @@ from cms.core.kinds import kind as kind_named
 from cms.core.kinds import kinds
 
 from .regions import RegionTree
+from .snapshot import Sharing
 
 SUMMARY_KEYS = (
     "kind",
@@ -76,6 +77,7 @@ class ContentJson:
         self._pending = {}  # (kind name, slug) -> (kind, entry, memo key, digest, path text): not converted
         self._entries = {}  # (kind name, slug) -> (kind, entry)
         self._memo = {} if memo is None else memo
+        self._sharing = Sharing()
         fresh, places, digests, memo = {}, {}, snap.digests, self._memo
         # One pass over every item, kept to lookups: what depends on an item's place (its path in the tree,
         # and that path as text for the keys and the memo) is worked out once per place.
@@ -122,7 +124,8 @@ class ContentJson:
             (kind, entry), key, entry_digest, path = self._entries[ident], None, None, None
         item = to_json(kind.json(entry, self.regions))
         if entry_digest is not None:
-            self.summaries[ident] = summary(item)
+            # Kept between builds for every item: the parts items share (their region path, themes) held once.
+            self.summaries[ident] = self._sharing.value(summary(item))
             self._memo[key] = (entry_digest, path, item if self.keep_items else None, self.summaries[ident])
         if self.keep_items:
             self._json[ident] = item

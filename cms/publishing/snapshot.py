@@ -164,6 +164,10 @@ class Sharing:
         """The entry with its parts shared (a new dict; the entry given is not changed)."""
         return {key: (self._own(value) if key == "meta" else self._share(value)) for key, value in entry.items()}
 
+    def value(self, value):
+        """Any portable value with its parts shared, itself included (a summary, a row): never to be changed."""
+        return self._share(value)
+
     def _own(self, value):
         if type(value) is not dict:
             return self._share(value)

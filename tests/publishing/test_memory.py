@@ -246,3 +246,18 @@ def test_the_worker_keeps_search_records_packed(site_dirs):
     packed_size = sum(len(value[1]) for value in found.values())
     plain = sum(len(json.dumps(unpacked(value[1]), ensure_ascii=False).encode()) for value in found.values())
     assert packed_size < plain * 0.75
+
+
+@pytest.mark.django_db
+def test_item_summaries_kept_between_builds_share_their_parts(site_dirs):
+    """The static JSON keeps every item's summary between builds: items in one place hold one region path."""
+    cache = BuildCache()
+    build_site(cache=cache)
+    (found,) = [memo.found for key, memo in cache.memos.items() if key[0] == "json-items"]
+    summaries = [value[3] for value in found.values()]
+    assert len(summaries) >= 15
+    by_path = {}
+    for summary in summaries:
+        by_path.setdefault(json.dumps(summary["region_path"], ensure_ascii=False), []).append(summary["region_path"])
+    assert any(len(paths) > 1 for paths in by_path.values())
+    assert all(all(path is paths[0] for path in paths) for paths in by_path.values())
