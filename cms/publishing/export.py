@@ -165,7 +165,9 @@ def public_rows(model, hidden=None):
     return rows
 
 
-EXPORT_CHUNK = 500
+# Pages loaded at once. What a chunk loads is let go after it, but the process keeps the size it reached:
+# at 10,000 pages chunks of 500 left the export 90 MiB larger, of 100 50 MiB (the entries themselves are ~25).
+EXPORT_CHUNK = 100
 
 
 def load_pages(model, pks, select, prefetch):
