@@ -5,6 +5,7 @@ own. Page objects and rich-text walks leave no reference cycles waiting for a fu
 
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +262,29 @@ def test_item_summaries_kept_between_builds_share_their_parts(site_dirs):
         by_path.setdefault(json.dumps(summary["region_path"], ensure_ascii=False), []).append(summary["region_path"])
     assert any(len(paths) > 1 for paths in by_path.values())
     assert all(all(path is paths[0] for path in paths) for paths in by_path.values())
+
+
+@pytest.mark.django_db
+def test_rendered_pages_let_go_of_what_rendering_left_and_render_the_same_again(site_dirs, tmp_path):
+    """A render process renders tens of thousands of pages: once a page's HTML is written it keeps nothing of
+    it (HTML, Markdown, contents, anchors; front matter but for pages in the navigation), and rendering it
+    again gives the same bytes."""
+    from django.conf import settings
+
+    from cms.publishing.project import MkDocsProject
+
+    build_site()
+    source, _site = site_dirs
+    project = MkDocsProject(settings.MKDOCS_CONFIG, source, tmp_path / "out")
+    uris = [file.src_uri for file in project.doc_files]
+    assert project.render_pages(uris) == []
+    first = {uri: project.dest(project.files.get_file_from_path(uri)) for uri in uris}
+    written = {uri: Path(path).read_bytes() for uri, path in first.items()}
+    in_nav = {id(page) for page in project.nav.pages}
+    pages = [file.page for file in project.doc_files]
+    assert all(p.content is None and p.markdown is None and p.toc == [] and not p.links_to_anchors for p in pages)
+    assert all(p.meta == {} for p in pages if id(p) not in in_nav)
+    assert all(p.meta.get("title") for p in pages if id(p) in in_nav)
+    assert len(pages) > len(in_nav) > 0
+    assert project.render_pages(list(reversed(uris))) == []
+    assert {uri: Path(path).read_bytes() for uri, path in first.items()} == written
