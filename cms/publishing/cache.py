@@ -170,7 +170,6 @@ class BuildCache:
         self.restored = False
         self._saving = None  # the pid of the child process writing the cache to disk
         self._saved_at = None  # time.monotonic() of the last save
-        self._sharing = None  # while a saved cache is taken up: its entries' equal parts, held once
 
     # --- kept on disk ------------------------------------------------------------------------------------
 
@@ -195,8 +194,9 @@ class BuildCache:
                 yield ("items", where, items[start : start + self.SAVE_CHUNK])
         yield ("end",)
 
-    def take(self, part):
-        """Take up one part written by ``parts``."""
+    def take(self, part, sharing=None):
+        """Take up one part written by ``parts`` (the export's entries with their parts shared by ``sharing``:
+        pickled in parts, entries share only with those of their part)."""
         if part[0] == "export":
             self.export.token, self.export.last_good = part[1], part[2]
         elif part[0] == "memo":
@@ -207,9 +207,8 @@ class BuildCache:
             where = part[1]
             if where[0] == "export":
                 store = self.export.entries
-                # Pickled in parts, entries share only with their part's: equal parts are held once again.
-                sharing = self._sharing = self._sharing or Sharing()
-                part = (*part[:2], [(key, (row, sharing.entry(entry), *rest)) for key, (row, entry, *rest) in part[2]])
+                if sharing is not None:
+                    part = (*part[:2], [(k, (row, sharing.entry(entry), *rest)) for k, (row, entry, *rest) in part[2]])
             elif where[0] == "memo":
                 store = self.memos[where[1]].found
             else:
@@ -242,12 +241,12 @@ class BuildCache:
             taken = BuildCache()
             try:
                 # Signed, checked above, with the secret key.
+                sharing = Sharing()
                 while (part := pickle.load(handle)) != ("end",):  # noqa: S301
-                    taken.take(part)
+                    taken.take(part, sharing)
             except Exception:  # a file that cannot be read costs a slower build, never a failed one
                 log.warning("build cache %s unreadable; starting cold", path, exc_info=True)
                 return False
-        taken._sharing = None
         self.export, self.memos, self.derived = taken.export, taken.memos, taken.derived
         return True
 

@@ -51,12 +51,15 @@ def front_matter(title, kind=None, description="", image=None, redirect_to=None,
     if redirect_to:
         meta["redirect_to"] = html.escape(redirect_to)  # a relative URL we built from slugs
     meta.update(extra or {})
-    return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
+    return "---\n" + yaml.dump(meta, Dumper=WholeDumper, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
 
 
-class _Dumper(yaml.SafeDumper):
+class WholeDumper(yaml.SafeDumper):
+    """YAML with every value written out in full, never as an anchor and its aliases (&id001, *id001): the
+    values entries hold may be shared (``snapshot.Sharing``)."""
+
     def ignore_aliases(self, data):
-        return True  # values taken from entries may be shared (snapshot.Sharing): each written out in full
+        return True
 
 
 def table(headers, rows):
@@ -101,15 +104,15 @@ def rich_paragraph(text, resolve):
     parts = []
     for kind, content in richtext.from_portable(text):
         if kind == "p":
-            parts.append(runs_md(content, resolve, first=True))
+            parts.append(_runs_md(content, resolve, first=True))
         else:
             marker = "- " if kind == "ul" else "1. "
             # An empty comment ends the list: Python-Markdown would run a following list into it.
-            parts.append("\n".join(marker + runs_md(item, resolve, first=True) for item in content) + "\n\n<!-- -->")
+            parts.append("\n".join(marker + _runs_md(item, resolve, first=True) for item in content) + "\n\n<!-- -->")
     return "\n\n".join(parts)
 
 
-def runs_md(runs, resolve, first=False):
+def _runs_md(runs, resolve, first=False):
     """Inert Markdown of a paragraph's runs (a module function: a closure calling itself is a reference cycle)."""
     out = []
     for n, run in enumerate(runs):
@@ -117,11 +120,11 @@ def runs_md(runs, resolve, first=False):
             out.append(inline_run(run[1], start=first and n == 0))
         elif run[0] in ("b", "i"):
             mark = "**" if run[0] == "b" else "*"
-            out.append(f"{mark}{runs_md(run[1], resolve)}{mark}")
+            out.append(f"{mark}{_runs_md(run[1], resolve)}{mark}")
         else:
             kind, ref = run[1]
             href = resolve(kind, ref) if kind in ("page", "doc") else ref if richtext.safe_href(ref) else None
-            inner = runs_md(run[2], resolve)
+            inner = _runs_md(run[2], resolve)
             out.append(f"[{inner}]({richtext.href(href)})" if href else inner)
     return "".join(out)
 

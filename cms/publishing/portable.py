@@ -19,6 +19,7 @@ from cms.core.kinds import kinds
 from cms.core.validation import unusable_character
 
 from .files import UnsafePath, remove, write_if_changed
+from .markdown import WholeDumper
 from .snapshot import Snapshot
 
 
@@ -38,9 +39,8 @@ class ContentError(Exception):
 # --- YAML ------------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data):
-        return True  # entries share equal parts (snapshot.Sharing): each is written out in full, never as &id/*id
+class _Dumper(WholeDumper):
+    pass
 
 
 def _str_representer(dumper, value):

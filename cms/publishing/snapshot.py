@@ -169,17 +169,19 @@ class Sharing:
         return self._share(value)
 
     def _own(self, value):
-        if type(value) is not dict:
-            return self._share(value)
+        return self._with_shared_parts(value) if type(value) is dict else self._share(value)
+
+    def _with_shared_parts(self, mapping):
+        """A new dict of the mapping's keys and values, each shared."""
         held = self._held
-        return {held.setdefault(k, k) if type(k) is str else k: self._share(v) for k, v in value.items()}
+        return {held.setdefault(k, k) if type(k) is str else k: self._share(v) for k, v in mapping.items()}
 
     def _share(self, value):
         kind, held = type(value), self._held
         if kind is str:
             return held.setdefault(value, value)
         if kind is dict:
-            value = {held.setdefault(k, k) if type(k) is str else k: self._share(v) for k, v in value.items()}
+            value = self._with_shared_parts(value)
             parts = value.items()
         elif kind is list:
             value = [self._share(v) for v in value]
