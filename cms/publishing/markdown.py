@@ -51,15 +51,29 @@ def front_matter(title, kind=None, description="", image=None, redirect_to=None,
     if redirect_to:
         meta["redirect_to"] = html.escape(redirect_to)  # a relative URL we built from slugs
     meta.update(extra or {})
-    return "---\n" + yaml.dump(meta, Dumper=WholeDumper, allow_unicode=True, sort_keys=False, width=4096) + "---\n\n"
+    return (
+        "---\n"
+        + yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=4096)
+        + "---\n\n"
+    )
 
 
-class WholeDumper(yaml.SafeDumper):
+class _NoAliases:
     """YAML with every value written out in full, never as an anchor and its aliases (&id001, *id001): the
     values entries hold may be shared (``snapshot.Sharing``)."""
 
     def ignore_aliases(self, data):
         return True
+
+
+class WholeDumper(_NoAliases, yaml.SafeDumper):
+    """PyYAML's own emitter: the text people read and edit (portable content files)."""
+
+
+class _FrontMatterDumper(_NoAliases, getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """libyaml's emitter, ~5× faster (front matter took ~1.5 s of a cold build at 10,000 pages). Its text
+    differs from PyYAML's only in escaping characters beyond the Basic Multilingual Plane ("\U00020bb7" for
+    𠮷); MkDocs reads the same values back."""
 
 
 def table(headers, rows):

@@ -152,3 +152,58 @@ def test_body_markdown_round_trips_every_block_kind_and_escapes_markers():
     text = blocks_to_markdown(blocks)
     assert markdown_to_blocks(text, "x.md") == blocks
     assert blocks_to_markdown(markdown_to_blocks(text, "x.md")) == text
+
+
+TRICKY_VALUES = [
+    "普通的一句话",
+    "多行\n第二行\n",
+    "多行，末尾没有换行\n第二行",
+    "  前后有空格  ",
+    "行尾空格 \n下一行",
+    "冒号: 井号 # 引号 ' \" 反斜杠 \\",
+    "- 像列表",
+    "? 像键",
+    "yes",
+    "010",
+    "1e3",
+    "null",
+    "~",
+    "2024-01-02",
+    "",
+    "制表\t符",
+    "表情😀与生僻字𠮷",
+    "行分隔\u2028段落分隔\u2029下一行",
+    "不间断\u00a0空格与全角\u3000空格",
+    "&anchor *alias !tag %directive @at `backtick` | > { } [ ] ,",
+    "很长" * 3000,
+]
+
+
+@pytest.mark.parametrize("value", TRICKY_VALUES)
+def test_yaml_is_the_text_pure_python_pyyaml_writes(value):
+    """Portable content files are what PyYAML's own emitter writes (people read them: 𠮷 stays 𠮷, not
+    "\\U00020BB7"), and read back as the same values; front matter, written by libyaml's, too."""
+    import datetime
+
+    import yaml
+
+    from cms.publishing.markdown import WholeDumper, front_matter
+    from cms.publishing.portable import _str_representer, dump_yaml
+
+    class PurePython(yaml.SafeDumper):
+        def ignore_aliases(self, data):
+            return True
+
+    class PurePythonPortable(PurePython):
+        pass
+
+    PurePythonPortable.add_representer(str, _str_representer)
+    data = {"title": value, "items": [value, {"text": value, "n": 3, "ok": True}], "day": datetime.date(2024, 1, 2)}
+    options = {"allow_unicode": True, "sort_keys": False, "width": 4096}
+    assert dump_yaml(data) == yaml.dump(data, Dumper=PurePythonPortable, **options)
+    assert yaml.safe_load(dump_yaml(data)) == data
+    assert yaml.dump(data, Dumper=WholeDumper, **options) == yaml.dump(data, Dumper=PurePython, **options)
+    # Front matter is written by libyaml's emitter (faster): MkDocs must read back the very same values.
+    matter = front_matter("标题", extra={"extra": data})
+    assert matter.startswith("---\n") and matter.endswith("\n---\n\n")
+    assert yaml.load(matter[4:-6], Loader=yaml.CSafeLoader) == {"title": "标题", "extra": data}
