@@ -69,7 +69,8 @@ PG_TESTS ?= tests/core/test_models.py tests/core/test_workflow.py tests/core/tes
 	tests/api/test_api.py tests/lists tests/cases tests/signage \
 	tests/publishing/test_backup.py tests/publishing/test_pipeline.py tests/publishing/test_multiprocess.py \
 	tests/publishing/test_hostile_content.py tests/publishing/test_redirects.py tests/publishing/test_scheduled.py \
-	tests/publishing/test_portable.py tests/publishing/test_admin_publish.py tests/publishing/test_collections.py
+	tests/publishing/test_portable.py tests/publishing/test_admin_publish.py tests/publishing/test_collections.py \
+	tests/publishing/test_export.py
 
 test: dev node_modules/.installed browser ## Checks, lint, the search engine's Node tests, the suite on SQLite (incl. Chromium) and, beside it, on PostgreSQL
 	@# Everything side by side on two cores: the checks (Django, migrations, ruff, Node), the browser tests
