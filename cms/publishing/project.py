@@ -219,19 +219,32 @@ def _render_worker(project, src_uris, queue):
     queue.put(("ok", "", failed))
 
 
-def render_in_parallel(project, src_uris, workers):
+def render_in_parallel(project, src_uris, workers, meanwhile=None):
     """Split page rendering over forked processes; the parent keeps the loaded project.
 
+    ``meanwhile``: other work of the build that does not read the pages (a full build's search index), done
+    by the parent while the others render (it would otherwise wait idle); after the pages when nothing forks.
     Returns [(src_uri, reason)] of the pages that could not be rendered.
     """
     if workers <= 1 or len(src_uris) < 200:
-        return project.render_pages(src_uris)
+        failed = project.render_pages(src_uris)
+        if meanwhile is not None:
+            meanwhile()
+        return failed
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     chunks = [src_uris[i::workers] for i in range(workers)]
     procs = [ctx.Process(target=_render_worker, args=(project, chunk, queue)) for chunk in chunks]
     for proc in procs:
         proc.start()
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:  # the build fails: its page processes do not outlive it
+        for proc in procs:
+            proc.kill()
+            proc.join()
+        raise
     results = [queue.get() for _ in procs]
     for proc in procs:
         proc.join()

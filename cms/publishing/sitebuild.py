@@ -181,7 +181,17 @@ def build_generation(
             if warnings.messages:
                 raise SiteBuildError("\n".join(warnings.messages[:20]))
             started = time.perf_counter()
-            report.failed = render_in_parallel(project, report.rendered, workers if report.full else 1)
+            search = {}
+
+            def index_now():  # (reads the records, not the pages: a full build does it while they render)
+                begun = time.perf_counter()
+                search["manifest"] = index_search(generation, report, previous.get("search", {}))
+                report.timings["search"] = time.perf_counter() - begun
+
+            overlap = index_search is not None and report.full
+            report.failed = render_in_parallel(
+                project, report.rendered, workers if report.full else 1, meanwhile=index_now if overlap else None
+            )
             if report.full:
                 release()
             if report.full and current is not None:
@@ -208,10 +218,10 @@ def build_generation(
                 "search": previous.get("search", {}),
                 "gone": sorted(url for url in gone_urls if not served(url, pages)),
             }
-            if index_search is not None:
-                started = time.perf_counter()
-                report.manifest["search"] = index_search(generation, report, previous.get("search", {}))
-                report.timings["search"] = time.perf_counter() - started
+            if index_search is not None and not overlap:
+                index_now()
+            if search:
+                report.manifest["search"] = search["manifest"]
                 if report.full:
                     release()
         started = time.perf_counter()

@@ -201,3 +201,49 @@ def test_collecting_old_trees_leaves_the_live_generation_s_copies_being_made(tmp
     gens.collect(keep=live)
     assert wait_for(lambda: not any(folder.exists() for folder in old), 30)
     assert all(folder.is_dir() for folder in being_made)
+
+
+def test_a_full_build_indexes_search_while_its_page_processes_render(site_dirs):
+    """The parent indexes search while the forked processes render the pages (it would wait idle); when
+    indexing fails the build fails whole: no page process outlives it and the last good site stays live."""
+    import multiprocessing
+
+    from cms.publishing.generations import Generations
+
+    source, site = site_dirs
+    build_site(cache=BuildCache())
+    for n in range(220):  # enough pages to render on forked processes
+        atomic_write(source / "cases" / f"extra-{n:03d}.md", f"# 额外页面 {n}\n".encode())
+    seen = {}
+
+    def indexing(generation, report, previous):
+        seen["rendering"] = len(multiprocessing.active_children())
+        return {"indexed": report.full}
+
+    def build(index_search):
+        paths = theme_paths(source)
+        return build_generation(
+            settings.MKDOCS_CONFIG,
+            source,
+            site,
+            paths,
+            BuildCache(),
+            force_full=True,
+            workers=2,
+            index_search=index_search,
+        )
+
+    report = build(indexing)
+    assert seen["rendering"] == 2 and not report.failed
+    assert "额外页面 219" in read_page(site, "cases/extra-219")
+    gens = Generations(site)
+    assert gens.manifest(gens.current())["search"] == {"indexed": True}
+    live = site.resolve()
+
+    def failing(generation, report, previous):
+        raise RuntimeError("索引失败")
+
+    with pytest.raises(RuntimeError, match="索引失败"):
+        build(failing)
+    assert not multiprocessing.active_children()
+    assert site.resolve() == live and "额外页面 0" in read_page(site, "cases/extra-000")
