@@ -37,18 +37,19 @@ INDEX = "index"  # in ``derived``: the lookups by region and by theme, and the d
 
 class RegionEntries:
     """{region slug: [(kind, entry)]} of the items in each region or below it, in the snapshot's order —
-    kept between builds as keys by region, and a region's entries looked up only when asked for."""
+    kept between builds as slugs by region and kind, and a region's entries looked up only when asked for."""
 
     def __init__(self, site, held):
         self.site = site
-        self.held = held  # region slug -> {(folder, slug)}
+        self.held = held  # region slug -> {kind folder: {slug}}
         self._lists = {}
 
     def get(self, slug, default=None):
         if slug not in self.held:
             return default
         if slug not in self._lists:
-            self._lists[slug] = self.site.ordered(self.held[slug])
+            keys = [(folder, item) for folder, items in self.held[slug].items() for item in items]
+            self._lists[slug] = self.site.ordered(keys)
         return self._lists[slug]
 
     def __contains__(self, slug):
@@ -56,14 +57,26 @@ class RegionEntries:
 
     def count(self, slug):
         """How many items a region holds (itself or below)."""
-        return len(self.held.get(slug, ()))
+        return sum(len(items) for items in self.held.get(slug, {}).values())
 
     def slugs(self, slug):
-        """{kind folder: {slug}} of the items a region holds, without looking them up."""
-        out = {}
-        for folder, item in self.held.get(slug, ()):
-            out.setdefault(folder, set()).add(item)
-        return out
+        """{kind folder: {slug}} of the items a region holds, without looking them up (the kept sets
+        themselves: a province's are not copied for each edit; not to be changed)."""
+        return self.held.get(slug, {})
+
+    @staticmethod
+    def add(held, region, key):
+        held.setdefault(region, {}).setdefault(key[0], set()).add(key[1])
+
+    @staticmethod
+    def discard(held, region, key):
+        by_kind = held.get(region)
+        if by_kind is not None and key[0] in by_kind:
+            by_kind[key[0]].discard(key[1])
+            if not by_kind[key[0]]:
+                del by_kind[key[0]]
+            if not by_kind:
+                del held[region]
 
     def __iter__(self):
         return iter(self.held)
@@ -155,11 +168,7 @@ class SiteContext:
         rebuild = orders is None or len(entries) > REORDER_ABOVE
         for key, found in entries.items():
             for slug in self.before("places", key) or ():
-                held = regions.get(slug)
-                if held is not None:
-                    held.discard(key)
-                    if not held:
-                        del regions[slug]
+                RegionEntries.discard(regions, slug, key)
             for _name, slug in self.before("themes", key) or ():
                 held = self._themes.get(slug, {})
                 if key in held:
@@ -184,7 +193,7 @@ class SiteContext:
                     if key in ranks:
                         bisect.insort(orders[1], (ranks[key], key))
                 for slug in self.placed(*found):
-                    regions.setdefault(slug, set()).add(key)
+                    RegionEntries.add(regions, slug, key)
                 for name, slug in self.themes_of(*found):
                     if key not in self._themes.setdefault(slug, {}):
                         self._themes[slug][key] = name

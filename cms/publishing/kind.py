@@ -140,7 +140,7 @@ class ContentKind:
         order): by walking the kept order; a kind with its own order sorts those items."""
         if type(self).region_entries is ContentKind.region_entries:
             return site.newest_among(self, slugs, limit)
-        return self.region_entries(site, [e for e in site.entries(self) if e["meta"]["slug"] in slugs])[:limit]
+        return self.region_entries(site, [e for _kind, e in site.ordered([(self.folder, s) for s in slugs])])[:limit]
 
     def region_context(self, site, slug):
         """What a region page shows because of this kind beyond its items' content (for its memo)."""
