@@ -88,6 +88,14 @@ def record_tree(folder):
                     journal.note(os.path.join(root, name), removed=False)
 
 
+def record_paths(root, written, removed):
+    """Record what another process wrote and removed below ``root`` (relative POSIX paths)."""
+    for rels, gone in ((written, False), (removed, True)):
+        for rel in rels:
+            for journal in _journals:
+                journal.note(os.path.join(root, rel), removed=gone)
+
+
 def record_move(old, new):
     """A folder was renamed: what was recorded inside it now lives under its new name."""
     for journal in _journals:

@@ -239,3 +239,60 @@ def test_a_region_with_many_items_shows_the_newest_as_putting_them_all_in_order_
                     assert kind_.region_top(site, held[kind_.folder], limit) == everything[:limit], (slug, kind_)
                 checked.add((kind_.name, len(everything) > 4))
     assert {("case", True), ("list", True), ("notice", False)} <= checked
+
+
+def test_a_full_build_makes_item_pages_in_two_processes_as_one_process_would(
+    site_dirs, settings, tmp_path, monkeypatch
+):
+    """A full build makes half its item pages in a forked process: the same site_src and site as one process
+    makes, a page that fails there is held and reported like anywhere, and the memo it filled spares the next
+    edit the pages that did not change."""
+    import os
+
+    from cms.publishing import render
+
+    pids = tmp_path / "pids"
+    render_items = render.render_items
+
+    def noting_the_process(*args):
+        with open(pids, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return render_items(*args)
+
+    cases = kind("case")
+    case_render = cases.render
+
+    def failing(site, entry):
+        if entry["meta"]["slug"] == "guanling-four-forces":
+            raise ValueError("坏数据")
+        return case_render(site, entry)
+
+    monkeypatch.setattr(render, "render_items", noting_the_process)
+    monkeypatch.setattr(render, "PARALLEL_ITEMS", 2)
+    monkeypatch.setattr(cases, "render", failing)
+    settings.SITE_BUILD_WORKERS = 2
+    warm = BuildCache()
+    built = build_site(cache=warm, force_full=True)
+    assert len(set(pids.read_text(encoding="utf-8").split())) == 2  # here and in a forked process
+    assert [p["item"] for p in built.problems if "guanling-four-forces" in p["item"]]
+    assert not (settings.SITE_SOURCE_DIR / "cases" / "guanling-four-forces.md").exists()
+    # What the other process wrote is in this one's journal, and what it made in this one's memo.
+    from cms.publishing.export import export_snapshot
+    from cms.publishing.files import recording
+
+    other, cache, snap = tmp_path / "journaled", BuildCache(), export_snapshot()
+    with recording(other) as journal:
+        render.render_site(render.site_context(snap, settings.PUBLIC_SITE_URL, cache, other), other, cache, workers=2)
+    made = {f"{k.folder}/{e['meta']['slug']}.md" for k, e in snap.all()} - {"cases/guanling-four-forces.md"}
+    assert len(made) > 10 and made <= journal.written and made <= set(cache.memo("pages", other).found)
+    monkeypatch.setattr(render, "PARALLEL_ITEMS", 10**9)
+    assert_as_cold(settings, tmp_path / "one-process")  # (the cold build makes them all in one process)
+    monkeypatch.setattr(cases, "render", case_render)
+    case = CaseStudyPage.objects.get(slug="hefei-red-property")
+    case.summary = "两个进程之后的修改"
+    case.save_revision().publish()
+    pids.unlink()
+    edited = build_site(cache=warm)
+    assert not edited.full and not edited.problems
+    assert "两个进程之后的修改" in read_page(settings.SITE_OUTPUT_DIR, "cases/hefei-red-property")
+    assert len(set(pids.read_text(encoding="utf-8").split())) == 1  # (an edit's few pages: here)
