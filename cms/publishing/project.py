@@ -7,8 +7,8 @@ changed (on forked processes in a full build) and the previews of pages not yet 
 
 import bisect
 import contextlib
+import functools
 import logging
-import multiprocessing
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +20,7 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from .files import atomic_write, replace
+from .forked import ForkedError, side_by_side
 
 
 class SiteBuildError(Exception):
@@ -210,15 +211,6 @@ def forget_render(page, keep_meta):
         page.meta, page._title_from_render = {}, None
 
 
-def _render_worker(project, src_uris, queue):
-    try:
-        failed = project.render_pages(src_uris)
-    except Exception as exc:  # reported to the parent, which fails the build
-        queue.put(("error", f"{type(exc).__name__}: {exc}", []))
-        return
-    queue.put(("ok", "", failed))
-
-
 def render_in_parallel(project, src_uris, workers, meanwhile=None):
     """Split page rendering over forked processes; the parent keeps the loaded project.
 
@@ -231,27 +223,12 @@ def render_in_parallel(project, src_uris, workers, meanwhile=None):
         if meanwhile is not None:
             meanwhile()
         return failed
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
     chunks = [src_uris[i::workers] for i in range(workers)]
-    procs = [ctx.Process(target=_render_worker, args=(project, chunk, queue)) for chunk in chunks]
-    for proc in procs:
-        proc.start()
     try:
-        if meanwhile is not None:
-            meanwhile()
-    except BaseException:  # the build fails: its page processes do not outlive it
-        for proc in procs:
-            proc.kill()
-            proc.join()
-        raise
-    results = [queue.get() for _ in procs]
-    for proc in procs:
-        proc.join()
-    errors = [msg for status, msg, _f in results if status != "ok"]
-    if errors or any(proc.exitcode for proc in procs):
-        raise SiteBuildError("\n".join(errors) or "页面渲染进程异常退出")
-    return sorted(failure for _s, _m, failed in results for failure in failed)
+        results, _ = side_by_side([functools.partial(project.render_pages, chunk) for chunk in chunks], meanwhile)
+    except ForkedError as exc:
+        raise SiteBuildError("\n".join(exc.messages) or "页面渲染进程异常退出") from exc
+    return sorted(failure for failed in results for failure in failed)
 
 
 def render_preview(config_file, docs_dir, src_uri, markdown):

@@ -5,8 +5,8 @@ goes through ``escape``. Listings are bounded (the newest 20–100 with a pointe
 so an edit never rewrites a page of thousands of links.
 """
 
+import functools
 import hashlib
-import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from .context import SiteContext
 from .escape import block, inline
 from .feeds import FEED_FILES, FEED_SIZE, newest, render_feeds
 from .files import UnsafePath, check_relative, record_paths, recording, remove, write_if_changed
+from .forked import ForkedError, side_by_side
 from .markdown import front_matter, page_slug
 from .portable import dump_yaml, sync_files
 from .problems import failure_reason, item_label
@@ -405,40 +406,26 @@ def render_items(site, out_dir, pages_memo, looked, changes, shared_same, held):
 PARALLEL_ITEMS = 1000
 
 
-def _items_in_child(site, out_dir, pages_memo, part, changes, shared_same, held, send):
-    try:
-        with recording(out_dir) as journal:
-            done = render_items(site, out_dir, pages_memo, part, changes, shared_same, held)
-        done.memo = {rel: pages_memo.found[rel] for rel in done.files if rel in pages_memo.found}
-        done.written, done.removed = journal.written, journal.removed
-        send.send(("ok", done))
-    except BaseException as exc:  # reported to the parent, which fails the build
-        send.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        send.close()
+def _items_elsewhere(site, out_dir, pages_memo, part, changes, shared_same, held):
+    """``render_items`` in a forked process, with what it left in the memo and its journal of site_src."""
+    with recording(out_dir) as journal:
+        done = render_items(site, out_dir, pages_memo, part, changes, shared_same, held)
+    done.memo = {rel: pages_memo.found[rel] for rel in done.files if rel in pages_memo.found}
+    done.written, done.removed = journal.written, journal.removed
+    return done
 
 
 def items_side_by_side(site, out_dir, pages_memo, looked, changes, shared_same, held):
     """``render_items`` of every other entry here and of the rest in a forked process (the snapshot and the
     site's lookups are plain data it shares; it touches no database), merged as one run would leave them:
     what the other process left in the memo and wrote in site_src is taken in here."""
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    args = (site, out_dir, pages_memo, looked[1::2], changes, shared_same, held, send)
-    child = ctx.Process(target=_items_in_child, args=args)
-    child.start()
-    send.close()
+    state = (site, out_dir, pages_memo)
+    there = functools.partial(_items_elsewhere, *state, looked[1::2], changes, shared_same, held)
+    here = functools.partial(render_items, *state, looked[0::2], changes, shared_same, held)
     try:
-        done = render_items(site, out_dir, pages_memo, looked[0::2], changes, shared_same, held)
-        status, theirs = receive.recv()
-    except BaseException:
-        child.kill()
-        raise
-    finally:
-        child.join()
-        receive.close()
-    if status != "ok":
-        raise RuntimeError(f"页面 Markdown 生成进程出错：{theirs}")
+        (theirs,), done = side_by_side([there], here)
+    except ForkedError as exc:
+        raise RuntimeError(f"页面 Markdown 生成进程出错：{'；'.join(exc.messages) or '进程异常退出'}") from exc
     pages_memo.found.update(theirs.memo)
     record_paths(out_dir, theirs.written, theirs.removed)
     for name in ("unchanged", "seen", "linked", "unlinked", "failed", "held"):
