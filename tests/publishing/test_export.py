@@ -204,11 +204,11 @@ def test_an_export_reads_only_the_rows_changed_since_and_every_row_when_the_tota
     (higher revision ids, a later publish) are read, and the database's totals catch what that misses."""
     from wagtail.models import Page
 
-    from cms.publishing import export
+    from cms.publishing import rows as public_rows
     from cms.publishing.export import ExportCache
 
     read = []
-    fetch = export.fetch
+    fetch = public_rows.fetch
 
     def reading(queryset):
         rows = fetch(queryset)
@@ -216,7 +216,7 @@ def test_an_export_reads_only_the_rows_changed_since_and_every_row_when_the_tota
             read.append(len(rows))
         return rows
 
-    monkeypatch.setattr(export, "fetch", reading)
+    monkeypatch.setattr(public_rows, "fetch", reading)
     cache = ExportCache()
 
     def exported():
