@@ -249,10 +249,10 @@ def test_a_full_build_makes_item_pages_in_two_processes_as_one_process_would(
     edit the pages that did not change."""
     import os
 
-    from cms.publishing import render
+    from cms.publishing import item_pages, render
 
     pids = tmp_path / "pids"
-    render_items = render.render_items
+    render_items = item_pages.render_items
 
     def noting_the_process(*args):
         with open(pids, "a", encoding="utf-8") as handle:
@@ -267,8 +267,8 @@ def test_a_full_build_makes_item_pages_in_two_processes_as_one_process_would(
             raise ValueError("坏数据")
         return case_render(site, entry)
 
-    monkeypatch.setattr(render, "render_items", noting_the_process)
-    monkeypatch.setattr(render, "PARALLEL_ITEMS", 2)
+    monkeypatch.setattr(item_pages, "render_items", noting_the_process)
+    monkeypatch.setattr(item_pages, "PARALLEL_ITEMS", 2)
     monkeypatch.setattr(cases, "render", failing)
     settings.SITE_BUILD_WORKERS = 2
     warm = BuildCache()
@@ -285,7 +285,7 @@ def test_a_full_build_makes_item_pages_in_two_processes_as_one_process_would(
         render.render_site(render.site_context(snap, settings.PUBLIC_SITE_URL, cache, other), other, cache, workers=2)
     made = {f"{k.folder}/{e['meta']['slug']}.md" for k, e in snap.all()} - {"cases/guanling-four-forces.md"}
     assert len(made) > 10 and made <= journal.written and made <= set(cache.memo("pages", other).found)
-    monkeypatch.setattr(render, "PARALLEL_ITEMS", 10**9)
+    monkeypatch.setattr(item_pages, "PARALLEL_ITEMS", 10**9)
     assert_as_cold(settings, tmp_path / "one-process")  # (the cold build makes them all in one process)
     monkeypatch.setattr(cases, "render", case_render)
     case = CaseStudyPage.objects.get(slug="hefei-red-property")
